@@ -1,0 +1,55 @@
+package store
+
+import (
+	"database/sql"
+	"encoding/json"
+	"time"
+)
+
+// jsonText encodes lists and maps kept in TEXT columns. A nil slice or map
+// becomes "[]" or "{}" so readers never meet NULL.
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil || string(b) == "null" {
+		switch v.(type) {
+		case map[string]bool:
+			return "{}"
+		}
+		return "[]"
+	}
+	return string(b)
+}
+
+// jsonScan decodes a TEXT column written by jsonText.
+func jsonScan(s string, v any) error {
+	if s == "" {
+		return nil
+	}
+	return json.Unmarshal([]byte(s), v)
+}
+
+// nullInt turns an optional id into a SQL value.
+func nullInt(p *int64) any {
+	if p == nil {
+		return nil
+	}
+	return *p
+}
+
+// intPtr turns a scanned NULL-able id back into an optional id.
+func intPtr(n sql.NullInt64) *int64 {
+	if !n.Valid {
+		return nil
+	}
+	v := n.Int64
+	return &v
+}
+
+// timePtr turns a scanned NULL-able time into an optional UTC time.
+func timePtr(t sql.NullTime) *time.Time {
+	if !t.Valid {
+		return nil
+	}
+	u := t.Time.UTC()
+	return &u
+}
