@@ -1,0 +1,170 @@
+package app
+
+import (
+	"context"
+	"fmt"
+
+	"portico/internal/mail"
+	"portico/internal/portico"
+	"portico/internal/store"
+)
+
+// CreateAccount validates and saves a customer or carrier made by the
+// operator. Operator-made accounts default to active and to the operator's
+// currency.
+func (s *Service) CreateAccount(ctx context.Context, a Actor, acc *portico.Account) error {
+	if err := a.mustWrite(); err != nil {
+		return err
+	}
+	if acc.Status == "" {
+		acc.Status = portico.StatusActive
+	}
+	if acc.Currency == "" {
+		acc.Currency = s.DefaultCurrency
+	}
+	acc.Normalize()
+	if err := acc.Validate(); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(q *store.Q) error {
+		if err := q.CreateAccount(ctx, acc); err != nil {
+			return domainFieldErr(err)
+		}
+		return q.Audit(ctx, a.audit(string(acc.Kind)+".create", accountTarget(acc), acc.Name))
+	})
+}
+
+// UpdateAccount validates and saves an edited account.
+func (s *Service) UpdateAccount(ctx context.Context, a Actor, acc *portico.Account) error {
+	if err := a.mustWrite(); err != nil {
+		return err
+	}
+	acc.Normalize()
+	if err := acc.Validate(); err != nil {
+		return err
+	}
+	return s.DB.Write(ctx, func(q *store.Q) error {
+		if err := q.UpdateAccount(ctx, acc); err != nil {
+			return domainFieldErr(err)
+		}
+		return q.Audit(ctx, a.audit(string(acc.Kind)+".update", accountTarget(acc), acc.Name))
+	})
+}
+
+// domainFieldErr pins a missing-domain conflict on the domain_id field.
+func domainFieldErr(err error) error {
+	if portico.ErrorCode(err) == portico.ECONFLICT && portico.ErrorFields(err) == nil {
+		return portico.FieldError("domain_id", portico.ErrorMessage(err))
+	}
+	return err
+}
+
+// DeleteAccount deletes an account, or archives it when it has history
+// (money and calls are never deleted). It reports whether it archived.
+func (s *Service) DeleteAccount(ctx context.Context, a Actor, kind portico.AccountKind, id int64) (archived bool, err error) {
+	if err := a.mustWrite(); err != nil {
+		return false, err
+	}
+	err = s.DB.Write(ctx, func(q *store.Q) error {
+		acc, err := findAccountOfKind(ctx, q, kind, id)
+		if err != nil {
+			return err
+		}
+		if archived, err = q.AccountHasHistory(ctx, id); err != nil {
+			return err
+		}
+		if archived {
+			if err := q.SetAccountStatus(ctx, id, portico.StatusArchived); err != nil {
+				return err
+			}
+			return q.Audit(ctx, a.audit(string(kind)+".archive", accountTarget(acc), acc.Name))
+		}
+		if err := q.DeleteAccount(ctx, id); err != nil {
+			return err
+		}
+		return q.Audit(ctx, a.audit(string(kind)+".delete", accountTarget(acc), acc.Name))
+	})
+	return archived, err
+}
+
+// ApproveAccount activates a pending account and emails its contacts.
+func (s *Service) ApproveAccount(ctx context.Context, a Actor, kind portico.AccountKind, id int64) (*portico.Account, error) {
+	return s.decide(ctx, a, kind, id, portico.StatusActive, mail.KindAccountApproved)
+}
+
+// RejectAccount rejects a pending account and emails its contacts.
+func (s *Service) RejectAccount(ctx context.Context, a Actor, kind portico.AccountKind, id int64) (*portico.Account, error) {
+	return s.decide(ctx, a, kind, id, portico.StatusRejected, mail.KindAccountRejected)
+}
+
+func (s *Service) decide(ctx context.Context, a Actor, kind portico.AccountKind, id int64, status, mailKind string) (*portico.Account, error) {
+	if err := a.mustWrite(); err != nil {
+		return nil, err
+	}
+	var acc *portico.Account
+	err := s.DB.Write(ctx, func(q *store.Q) error {
+		var err error
+		if acc, err = findAccountOfKind(ctx, q, kind, id); err != nil {
+			return err
+		}
+		if acc.Status != portico.StatusPendingApproval {
+			return portico.Errorf(portico.ECONFLICT, "Only accounts pending approval can be approved or rejected; this one is %s.",
+				portico.StatusLabels[acc.Status])
+		}
+		if err := q.SetAccountStatus(ctx, id, status); err != nil {
+			return err
+		}
+		acc.Status = status
+		var brand *portico.Domain
+		if acc.DomainID != nil {
+			if brand, err = q.FindDomainByID(ctx, *acc.DomainID); err != nil {
+				return err
+			}
+		}
+		contacts, err := q.FindContactsByAccount(ctx, id, 0, 500)
+		if err != nil {
+			return err
+		}
+		for _, c := range contacts {
+			d := mail.Data{To: c.Email, Name: c.Name, AccountName: acc.Name, AccountKind: string(acc.Kind)}
+			if err := s.queueMail(ctx, q, brand, mailKind, d, ""); err != nil {
+				return err
+			}
+		}
+		verb := "approve"
+		if status == portico.StatusRejected {
+			verb = "reject"
+		}
+		return q.Audit(ctx, a.audit(string(kind)+"."+verb, accountTarget(acc), acc.Name))
+	})
+	if err == nil {
+		s.kickMail()
+	}
+	return acc, err
+}
+
+// FindAccount returns an account of the given kind; an id of the other kind
+// is not found, so /customers/{id} never shows a carrier.
+func (s *Service) FindAccount(ctx context.Context, kind portico.AccountKind, id int64) (*portico.Account, error) {
+	return findAccountOfKind(ctx, s.DB.Read(), kind, id)
+}
+
+func findAccountOfKind(ctx context.Context, q *store.Q, kind portico.AccountKind, id int64) (*portico.Account, error) {
+	acc, err := q.FindAccountByID(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if acc.Kind != kind {
+		return nil, portico.Errorf(portico.ENOTFOUND, "%s not found.", kindLabel(kind))
+	}
+	return acc, nil
+}
+
+func kindLabel(k portico.AccountKind) string {
+	if k == portico.KindCarrier {
+		return "Carrier"
+	}
+	return "Customer"
+}
+
+func accountTarget(acc *portico.Account) string { return fmt.Sprintf("%s:%d", acc.Kind, acc.ID) }
