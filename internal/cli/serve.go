@@ -95,8 +95,13 @@ func NewServer(ctx context.Context, c ServeConfig, stdout io.Writer, log *slog.L
 		if err != nil {
 			return nil, fmt.Errorf("--smtp-url: %w", err)
 		}
-		cfg.Insecure = c.SMTPInsecure
-		cfg.From = c.MailFrom
+		cfg.Insecure = cfg.Insecure || c.SMTPInsecure
+		if c.MailFrom != "" {
+			cfg.From = c.MailFrom
+		}
+		if cfg.From == "" {
+			return nil, errors.New("--mail-from (or ?from= in the SMTP URL) is required with --smtp-url")
+		}
 		smtp = &cfg
 	}
 	db, err := openDB(ctx, c.DB)
@@ -143,8 +148,8 @@ func validateServe(c *ServeConfig) error {
 	if len(c.PanelHosts) == 0 {
 		f.Add("panel-host", "--panel-host needs at least one host name")
 	}
-	if c.SMTPURL != "" && portico.ValidateEmail(portico.NormalizeEmail(c.MailFrom)) != "" {
-		f.Add("mail-from", "--mail-from must be an email address when --smtp-url is set")
+	if c.MailFrom != "" && portico.ValidateEmail(portico.NormalizeEmail(c.MailFrom)) != "" {
+		f.Add("mail-from", "--mail-from must be an email address")
 	}
 	if c.PortalHost != "" && portico.NormalizeHost(c.PortalHost) == "" {
 		f.Add("portal-host", "--portal-host must be a host name like portal.example.net")

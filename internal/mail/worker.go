@@ -14,18 +14,22 @@ import (
 // claimed in the database before sending, so nodes sharing PostgreSQL never
 // send the same message twice.
 type Worker struct {
-	DB  *store.DB
-	Box *secret.Box // opens outbox secrets and brand SMTP passwords
+	DB  *store.DB   // required
+	Box *secret.Box // required: opens outbox secrets and brand SMTP passwords
 	// Default is the operator's SMTP server, used for messages whose brand
 	// has none; nil when the operator configured none.
 	Default *SMTPConfig
 	Logger  *slog.Logger // nil: slog.Default()
 
-	// Timings; zero values take the defaults named beside them.
-	PollInterval time.Duration   // between looks at the outbox (5 s)
-	Lease        time.Duration   // a claim's length, longer than any send (5 min)
-	NoSMTPWait   time.Duration   // recheck after finding no SMTP server (1 min)
-	Retries      []time.Duration // wait before each retry; then failed (defaultRetries)
+	// Timings, settable before Run; zero values take the defaults named
+	// beside them.
+	PollInterval time.Duration // between looks at the outbox (5 s)
+	Lease        time.Duration // a claim's length, longer than any send (5 min)
+	NoSMTPWait   time.Duration // recheck after finding no SMTP server (1 min)
+	// Retries are the waits before each retry: a message is tried
+	// len(Retries)+1 times, then failed. Nil means 1 min, 5 min, 15 min,
+	// 1 h, 4 h, 8 h, 24 h (eight attempts).
+	Retries []time.Duration
 
 	initOnce sync.Once
 	kick     chan struct{}
