@@ -165,3 +165,15 @@ func columns(t *testing.T, db *store.DB) []string {
 	slices.Sort(cols)
 	return cols
 }
+
+func TestRefusesNewerSchema(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		if err := db.Write(ctx, func(q *store.Q) error { return q.ForceSchemaVersionForTest(ctx, 9999) }); err != nil {
+			t.Fatal(err)
+		}
+		err := db.Migrate(ctx)
+		if err == nil || !strings.Contains(err.Error(), "upgrade portico") {
+			t.Fatalf("migrate on a newer schema: %v", err)
+		}
+	})
+}
