@@ -183,18 +183,16 @@ func pageParams(r *http.Request) (cursor int64, limit int, err error) {
 	bad := portico.FieldErrors{}
 	limit = app.DefaultPageSize
 	if s := r.URL.Query().Get("limit"); s != "" {
-		n, err := strconv.Atoi(s)
-		if err != nil || n < 1 || n > app.MaxPageSize {
+		var err error
+		if limit, err = strconv.Atoi(s); err != nil || limit < 1 || limit > app.MaxPageSize {
 			bad.Add("limit", fmt.Sprintf("limit must be a whole number from 1 to %d.", app.MaxPageSize))
 		}
-		limit = n
 	}
 	if s := r.URL.Query().Get("after"); s != "" {
-		n, err := strconv.ParseInt(s, 10, 64)
-		if err != nil || n < 1 {
+		var err error
+		if cursor, err = strconv.ParseInt(s, 10, 64); err != nil || cursor < 1 {
 			bad.Add("after", "after must be the next_cursor of a previous page.")
 		}
-		cursor = n
 	}
 	return cursor, limit, bad.Err()
 }
