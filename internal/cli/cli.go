@@ -205,4 +205,3 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 func newLogger(w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: slog.LevelInfo}))
 }
-

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"time"
-
 )
 
 // Session kinds: control panel (operator user) or portal (contact).
@@ -132,4 +131,3 @@ func (q *Q) LiveOneTimeTokenExists(ctx context.Context, purpose string) (bool, e
 		purpose, q.now).Scan(&n)
 	return n > 0, err
 }
-

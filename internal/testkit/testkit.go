@@ -31,7 +31,7 @@ type Instance struct {
 	// Stdout is what serve printed to the terminal (the setup link).
 	Stdout *syncBuffer
 	// Logs is everything logged, to check that no secret was.
-	Logs *syncBuffer
+	Logs        *syncBuffer
 	Data        string
 	DatabaseURL string // "" on SQLite
 }
