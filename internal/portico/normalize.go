@@ -43,6 +43,9 @@ var hostProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transition
 // literals, which never name a brand).
 func NormalizeHost(h string) string {
 	h = strings.TrimSpace(h)
+	if strings.ContainsAny(h, "/@?# \t") {
+		return "" // a URL or something else, never a bare host
+	}
 	if host, _, err := net.SplitHostPort(h); err == nil {
 		h = host
 	}

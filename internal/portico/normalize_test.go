@@ -17,6 +17,8 @@ func TestNormalizeHost(t *testing.T) {
 		"bad_host.example":       "",
 		"-lead.example":          "",
 		"a..b":                   "",
+		"https://x.example/":     "",
+		"user@x.example":         "",
 	}
 	for in, want := range cases {
 		if got := NormalizeHost(in); got != want {

@@ -3,6 +3,7 @@ package store
 import (
 	"database/sql"
 	"encoding/json"
+	"reflect"
 	"time"
 )
 
@@ -11,8 +12,7 @@ import (
 func jsonText(v any) string {
 	b, err := json.Marshal(v)
 	if err != nil || string(b) == "null" {
-		switch v.(type) {
-		case map[string]bool:
+		if reflect.ValueOf(v).Kind() == reflect.Map {
 			return "{}"
 		}
 		return "[]"

@@ -1,0 +1,96 @@
+package panel
+
+import (
+	"net/http"
+	"net/url"
+
+	"portico/internal/portico"
+	"portico/internal/web/httpx"
+)
+
+// cookieName is the panel session cookie. It is host-only (no Domain), so
+// it never reaches brand domains that share a parent domain.
+const cookieName = "portico_panel"
+
+// sessionUser returns the user behind the request's session cookie.
+func (p *panel) sessionUser(r *http.Request) (*portico.User, error) {
+	c, err := r.Cookie(cookieName)
+	if err != nil || c.Value == "" {
+		return nil, portico.Errorf(portico.EUNAUTHORIZED, "Your session has ended; please log in again.")
+	}
+	return p.svc.PanelUser(r.Context(), c.Value)
+}
+
+func setSessionCookie(w http.ResponseWriter, r *http.Request, token string, maxAge int) {
+	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+}
+
+func (p *panel) handleLoginForm(w http.ResponseWriter, r *http.Request) error {
+	next := safeNext(r.URL.Query().Get("next"))
+	if _, err := p.sessionUser(r); err == nil {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return nil
+	}
+	return p.render(w, r, http.StatusOK, "login", &view{Title: "Log in", Form: url.Values{"next": {next}}})
+}
+
+// handleLogin answers every failed login with the one message app gives,
+// whatever the cause; throttling (429 with Retry-After) shows the form too.
+func (p *panel) handleLogin(w http.ResponseWriter, r *http.Request) error {
+	r.ParseForm()
+	email, next := r.PostForm.Get("email"), safeNext(r.PostForm.Get("next"))
+	_, token, err := p.svc.LoginUser(r.Context(), email, r.PostForm.Get("password"), httpx.ClientIP(r))
+	if err != nil {
+		code := portico.ErrorCode(err)
+		if code != portico.EUNAUTHORIZED && code != portico.ETOOMANY {
+			return err
+		}
+		httpx.SetRetryAfter(w, err)
+		v := &view{Title: "Log in", Error: portico.ErrorMessage(err), Form: url.Values{"email": {email}, "next": {next}}}
+		return p.render(w, r, httpx.Status(code), "login", v)
+	}
+	setSessionCookie(w, r, token, 0)
+	http.Redirect(w, r, next, http.StatusSeeOther)
+	return nil
+}
+
+func (p *panel) handleLogout(w http.ResponseWriter, r *http.Request) error {
+	if c, err := r.Cookie(cookieName); err == nil && c.Value != "" {
+		if err := p.svc.Logout(r.Context(), c.Value); err != nil {
+			return err
+		}
+	}
+	setSessionCookie(w, r, "", -1)
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	return nil
+}
+
+// handleSetupForm shows the first-owner form for a live setup link. Only
+// the POST consumes the link, so a mail or chat preview fetching the URL
+// does not use it up.
+func (p *panel) handleSetupForm(w http.ResponseWriter, r *http.Request) error {
+	token := r.URL.Query().Get("token")
+	if err := p.svc.CheckSetupToken(r.Context(), token); err != nil {
+		return err
+	}
+	return p.render(w, r, http.StatusOK, "setup", &view{Title: "Create the first owner", Form: url.Values{"token": {token}}})
+}
+
+// handleSetup creates the first owner and logs them straight in.
+func (p *panel) handleSetup(w http.ResponseWriter, r *http.Request) error {
+	r.ParseForm()
+	f := r.PostForm
+	u := &portico.User{Email: f.Get("email"), Name: f.Get("name")}
+	password := f.Get("password")
+	// The form carries the token; a POST to the link itself works too.
+	if err := p.svc.CompleteSetup(r.Context(), r.FormValue("token"), u, password); err != nil {
+		return p.formError(w, r, err, "setup", &view{Title: "Create the first owner"})
+	}
+	_, token, err := p.svc.LoginUser(r.Context(), u.Email, password, httpx.ClientIP(r))
+	if err != nil {
+		return err
+	}
+	setSessionCookie(w, r, token, 0)
+	return seeOther(w, r, "/", "welcome")
+}
