@@ -36,7 +36,7 @@ func TestUserAndTokenCreate(t *testing.T) {
 			t.Fatalf("user create: %d %q %q", code, out, errs)
 		}
 		code, _, errs = runCLI(t, "", append([]string{"user", "create", "--email", "ops@example.com"}, db...)...)
-		if code != 1 || !strings.Contains(errs, "already") {
+		if code != 1 || !strings.Contains(errs, "exists") {
 			t.Fatalf("duplicate user: %d %q", code, errs)
 		}
 		code, out, _ = runCLI(t, "password123\n", append([]string{"user", "create", "--email", "b@example.com", "--password-stdin"}, db...)...)

@@ -140,6 +140,11 @@ func NewServer(ctx context.Context, c ServeConfig, stdout io.Writer, log *slog.L
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	if err := s.printSetupLink(ctx); err != nil {
+		ln.Close()
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 
@@ -181,9 +186,6 @@ func (s *Server) PanelURL() string { return s.svc.Links.URL(s.cfg.PanelHosts[0],
 // finish (up to 20 s), the mail worker stops, the database closes.
 func (s *Server) Serve(ctx context.Context) error {
 	defer s.db.Close()
-	if err := s.printSetupLink(ctx); err != nil {
-		return err
-	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup

@@ -23,11 +23,12 @@ func TestBrowserPanelSmoke(t *testing.T) {
 		chromedp.SendKeys(chromedp.CSS(`input[name="email"]`), "owner@operator.test"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="password"]`), "owner passphrase 9"),
 		chromedp.Submit(chromedp.CSS(`input[name="password"]`)),
-		chromedp.WaitVisible(chromedp.CSS(`nav`)),
+		chromedp.WaitVisible(chromedp.CSS(`nav.side`)),
 		chromedp.Navigate(in.URL("localhost", "/domains/new")),
 		chromedp.SendKeys(chromedp.CSS(`input[name="domain"]`), "acme.localhost"),
 		chromedp.SendKeys(chromedp.CSS(`input[name="brand_name"]`), "Acme Telecom"),
 		chromedp.Submit(chromedp.CSS(`input[name="brand_name"]`)),
+		chromedp.WaitVisible(chromedp.CSS(`p.notice.ok`)),
 		chromedp.Navigate(in.URL("localhost", "/domains")),
 	)
 	if err != nil {
