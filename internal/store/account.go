@@ -10,7 +10,7 @@ import (
 const accountColumns = `id, kind, name, status, currency, credit_limit, domain_id, access_overrides,
 	tax_id, tax_percent, notes, created_at, updated_at`
 
-func scanAccount(row interface{ Scan(...any) error }) (*portico.Account, error) {
+func scanAccount(row scanner) (*portico.Account, error) {
 	var a portico.Account
 	var domainID sql.NullInt64
 	var overrides string
@@ -82,19 +82,7 @@ func (q *Q) FindAccounts(ctx context.Context, f portico.AccountFilter) ([]*porti
 		WHERE kind = ? AND (? = '' OR status = ?) AND (? = '' OR LOWER(name) LIKE ?) AND id > ?
 		ORDER BY id LIMIT ?`,
 		f.Kind, f.Status, f.Status, f.Search, likePattern(f.Search), f.After, pageLimit(f.Limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Account
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, a)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanAccount)
 }
 
 // CountAccountsByStatus counts accounts of a kind in one status (the

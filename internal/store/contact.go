@@ -10,7 +10,7 @@ const contactColumns = `id, account_id, name, email, phone, mobile, contact_type
 	must_change_password, public_notes, private_notes, email_verified, mobile_verified, ip_allowlist,
 	time_zone, language, disabled, created_at, updated_at`
 
-func scanContact(row interface{ Scan(...any) error }) (*portico.Contact, error) {
+func scanContact(row scanner) (*portico.Contact, error) {
 	var c portico.Contact
 	var allow string
 	err := row.Scan(&c.ID, &c.AccountID, &c.Name, &c.Email, &c.Phone, &c.Mobile, &c.ContactType, &c.PasswordHash,
@@ -83,17 +83,5 @@ func (q *Q) FindContactByEmail(ctx context.Context, email string) (*portico.Cont
 func (q *Q) FindContactsByAccount(ctx context.Context, accountID, after int64, limit int) ([]*portico.Contact, error) {
 	rows, err := q.query(ctx, `SELECT `+contactColumns+` FROM contacts WHERE account_id = ? AND id > ?
 		ORDER BY id LIMIT ?`, accountID, after, pageLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Contact
-	for rows.Next() {
-		c, err := scanContact(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanContact)
 }

@@ -13,7 +13,7 @@ const domainColumns = `id, domain, brand_name, customer_signup, carrier_signup, 
 	logo IS NOT NULL, logo_type, smtp_host, smtp_port, smtp_username, smtp_from, smtp_insecure,
 	dns_status, created_at, updated_at`
 
-func scanDomain(row interface{ Scan(...any) error }) (*portico.Domain, error) {
+func scanDomain(row scanner) (*portico.Domain, error) {
 	var d portico.Domain
 	var currencies, access string
 	var tmpl sql.NullInt64
@@ -136,37 +136,13 @@ func (q *Q) FindDomains(ctx context.Context, f DomainFilter) ([]*portico.Domain,
 		WHERE id > ? AND (? = '' OR domain LIKE ? OR LOWER(brand_name) LIKE ?)
 		ORDER BY id LIMIT ?`,
 		f.After, f.Search, likePattern(f.Search), likePattern(f.Search), pageLimit(f.Limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Domain
-	for rows.Next() {
-		d, err := scanDomain(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanDomain)
 }
 
 // AllDomains returns every domain (for the in-memory host map).
 func (q *Q) AllDomains(ctx context.Context) ([]*portico.Domain, error) {
 	rows, err := q.query(ctx, `SELECT `+domainColumns+` FROM domains ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Domain
-	for rows.Next() {
-		d, err := scanDomain(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanDomain)
 }
 
 // ChangeCounter returns the counter bumped by every write to the named

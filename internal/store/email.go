@@ -11,7 +11,7 @@ import (
 const emailColumns = `id, domain_id, brand, kind, to_addr, subject, body_text, body_html,
 	secret_enc IS NOT NULL, status, attempts, last_error, next_attempt_at, created_at, sent_at`
 
-func scanEmail(row interface{ Scan(...any) error }) (*portico.Email, error) {
+func scanEmail(row scanner) (*portico.Email, error) {
 	var e portico.Email
 	var domain sql.NullInt64
 	var sent sql.NullTime
@@ -42,19 +42,7 @@ func (q *Q) EnqueueEmail(ctx context.Context, e *portico.Email, secretEnc []byte
 func (q *Q) DueEmails(ctx context.Context, limit int) ([]*portico.Email, error) {
 	rows, err := q.query(ctx, `SELECT `+emailColumns+` FROM emails WHERE status = 'queued' AND next_attempt_at <= ?
 		ORDER BY next_attempt_at, id LIMIT ?`, q.now, pageLimit(limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Email
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanEmail)
 }
 
 // EmailSecret returns the encrypted secret of a queued message, or nil.
@@ -90,19 +78,7 @@ func (q *Q) FindEmails(ctx context.Context, f portico.EmailFilter) ([]*portico.E
 	}
 	rows, err := q.query(ctx, `SELECT `+emailColumns+` FROM emails WHERE id < ? ORDER BY id DESC LIMIT ?`,
 		before, pageLimit(f.Limit))
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*portico.Email
-	for rows.Next() {
-		e, err := scanEmail(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, e)
-	}
-	return out, rows.Err()
+	return collect(rows, err, scanEmail)
 }
 
 // FindEmailByID returns one message of the log.
