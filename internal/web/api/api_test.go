@@ -3,19 +3,17 @@ package api_test
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"portico/internal/secret"
 	"strings"
 	"testing"
 
-	"portico/internal/app"
-	"portico/internal/auth"
+	"portico/internal/app/apptest"
 	"portico/internal/portico"
-	"portico/internal/secret"
 	"portico/internal/store"
 	"portico/internal/store/storetest"
 	"portico/internal/web/api"
@@ -35,18 +33,9 @@ type env struct {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	key := make([]byte, secret.KeySize)
-	rand.Read(key)
-	box, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &app.Service{
-		DB: db, Box: box, DefaultCurrency: "USD",
-		Hasher: auth.NewHasher(auth.Params{Time: 1, Memory: 64, Threads: 1}),
-		Links:  app.Links{Scheme: "http", Port: "8080"},
-	}
-	e := &env{t: t, db: db, box: box, handler: api.New(svc, slog.New(slog.DiscardHandler))}
+	svc := apptest.NewService(t, db)
+	var err error
+	e := &env{t: t, db: db, box: svc.Box, handler: api.New(svc, slog.New(slog.DiscardHandler))}
 	for _, u := range []struct {
 		role  string
 		token *string

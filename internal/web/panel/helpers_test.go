@@ -3,7 +3,6 @@ package panel
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
 	"image"
 	"image/png"
 	"io"
@@ -13,16 +12,15 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"portico/internal/app"
 	"strings"
 	"sync"
 	"testing"
 
 	"golang.org/x/net/html"
 
-	"portico/internal/app"
-	"portico/internal/auth"
+	"portico/internal/app/apptest"
 	"portico/internal/portico"
-	"portico/internal/secret"
 	"portico/internal/store"
 	"portico/internal/web/httpx"
 )
@@ -52,14 +50,7 @@ func (l *lockedBuffer) Write(p []byte) (int, error) {
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	key := make([]byte, secret.KeySize)
-	rand.Read(key)
-	box, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &app.Service{DB: db, Hasher: auth.NewHasher(auth.Params{Time: 1, Memory: 64, Threads: 1}), Box: box,
-		Links: app.Links{Scheme: "http", Port: "8080"}, DefaultCurrency: "USD"}
+	svc := apptest.NewService(t, db)
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelError}))
 	srv := httptest.NewServer(httpx.SecurityHeaders(http.NewCrossOriginProtection().Handler(New(svc, log))))
