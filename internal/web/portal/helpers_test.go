@@ -2,7 +2,6 @@ package portal_test
 
 import (
 	"context"
-	"crypto/rand"
 	"io"
 	"log/slog"
 	"net"
@@ -15,9 +14,8 @@ import (
 	"testing"
 
 	"portico/internal/app"
-	"portico/internal/auth"
+	"portico/internal/app/apptest"
 	"portico/internal/portico"
-	"portico/internal/secret"
 	"portico/internal/store"
 	"portico/internal/web/httpx"
 	"portico/internal/web/portal"
@@ -41,17 +39,8 @@ const goodPassword = "correct horse battery staple"
 
 func newEnv(t *testing.T, db *store.DB) *env {
 	t.Helper()
-	key := make([]byte, secret.KeySize)
-	rand.Read(key)
-	box, err := secret.NewBox(key)
-	if err != nil {
-		t.Fatal(err)
-	}
-	svc := &app.Service{
-		DB: db, Box: box, DefaultCurrency: "USD",
-		Hasher: auth.NewHasher(auth.Params{Time: 1, Memory: 64, Threads: 1}),
-		Links:  app.Links{Scheme: "http", Port: "8080", PanelHost: "panel.localhost"},
-	}
+	svc := apptest.NewService(t, db)
+	svc.Links.PanelHost = "panel.localhost"
 	// Wrapped as the lead's router wraps it.
 	h := httpx.SecurityHeaders(http.NewCrossOriginProtection().Handler(portal.New(svc, slog.New(slog.DiscardHandler))))
 	srv := httptest.NewServer(h)
