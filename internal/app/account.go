@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"portico/internal/mail"
 	"portico/internal/portico"
@@ -27,6 +28,9 @@ func (s *Service) CreateAccount(ctx context.Context, a Actor, acc *portico.Accou
 		return err
 	}
 	return s.DB.Write(ctx, func(q *store.Q) error {
+		if err := checkAccountRateCard(ctx, q, acc); err != nil {
+			return err
+		}
 		if err := q.CreateAccount(ctx, acc); err != nil {
 			return domainFieldErr(err)
 		}
@@ -34,8 +38,20 @@ func (s *Service) CreateAccount(ctx context.Context, a Actor, acc *portico.Accou
 	})
 }
 
-// UpdateAccount validates and saves an edited account.
+// UpdateAccount validates and saves an edited account. Its rate card stays
+// as stored (acc.RateCardID is ignored), so a form that does not show the
+// card cannot clear it; UpdateAccountAndRateCard changes both.
 func (s *Service) UpdateAccount(ctx context.Context, a Actor, acc *portico.Account) error {
+	return s.updateAccount(ctx, a, acc, true)
+}
+
+// UpdateAccountAndRateCard is UpdateAccount that also saves acc.RateCardID
+// (nil: no card), for callers that show the card (the API).
+func (s *Service) UpdateAccountAndRateCard(ctx context.Context, a Actor, acc *portico.Account) error {
+	return s.updateAccount(ctx, a, acc, false)
+}
+
+func (s *Service) updateAccount(ctx context.Context, a Actor, acc *portico.Account, keepRateCard bool) error {
 	if err := a.mustWrite(); err != nil {
 		return err
 	}
@@ -44,11 +60,57 @@ func (s *Service) UpdateAccount(ctx context.Context, a Actor, acc *portico.Accou
 		return err
 	}
 	return s.DB.Write(ctx, func(q *store.Q) error {
+		if keepRateCard {
+			stored, err := findAccountOfKind(ctx, q, acc.Kind, acc.ID)
+			if err != nil {
+				return err
+			}
+			acc.RateCardID = stored.RateCardID
+		}
+		if err := checkAccountRateCard(ctx, q, acc); err != nil {
+			return err
+		}
 		if err := q.UpdateAccount(ctx, acc); err != nil {
 			return domainFieldErr(err)
 		}
-		return q.Audit(ctx, a.audit(string(acc.Kind)+".update", accountTarget(acc), acc.Name))
+		// An account that may no longer log in loses its sessions now:
+		// re-activating it later must not bring them back.
+		if err := endSessionsUnlessActive(ctx, q, acc); err != nil {
+			return err
+		}
+		return q.Audit(ctx, a.audit(string(acc.Kind)+".update", accountTarget(acc), accountDetail(acc)))
 	})
+}
+
+// endSessionsUnlessActive ends every session of the account's contacts
+// when its status no longer lets them log in (suspended, rejected,
+// archived, pending).
+func endSessionsUnlessActive(ctx context.Context, q *store.Q, acc *portico.Account) error {
+	if acc.CanLogIn() {
+		return nil
+	}
+	_, err := q.DeleteAccountSessions(ctx, acc.ID)
+	return err
+}
+
+// accountDetail sums up an account's state for the audit log: its name,
+// status and access overrides (access changes are security-relevant).
+func accountDetail(acc *portico.Account) string {
+	d := acc.Name + "; status " + acc.Status
+	if len(acc.AccessOverrides) > 0 {
+		var parts []string
+		for _, s := range portico.Sections {
+			if show, ok := acc.AccessOverrides[s]; ok {
+				verb := "hide"
+				if show {
+					verb = "show"
+				}
+				parts = append(parts, verb+" "+string(s))
+			}
+		}
+		d += "; access: " + strings.Join(parts, ", ")
+	}
+	return d
 }
 
 // domainFieldErr pins a missing-domain conflict on the domain_id field.
@@ -75,6 +137,9 @@ func (s *Service) DeleteAccount(ctx context.Context, a Actor, kind portico.Accou
 		}
 		if archived {
 			if err := q.SetAccountStatus(ctx, id, portico.StatusArchived); err != nil {
+				return err
+			}
+			if _, err := q.DeleteAccountSessions(ctx, id); err != nil {
 				return err
 			}
 			return q.Audit(ctx, a.audit(string(kind)+".archive", accountTarget(acc), acc.Name))
@@ -115,6 +180,9 @@ func (s *Service) decide(ctx context.Context, a Actor, kind portico.AccountKind,
 			return err
 		}
 		acc.Status = status
+		if err := endSessionsUnlessActive(ctx, q, acc); err != nil {
+			return err
+		}
 		var brand *portico.Domain
 		if acc.DomainID != nil {
 			if brand, err = q.FindDomainByID(ctx, *acc.DomainID); err != nil {

@@ -26,6 +26,11 @@ type Service struct {
 	// MailKick wakes the mail worker after a transaction queued mail; nil is
 	// allowed (the worker polls anyway).
 	MailKick func()
+	// TLS is custom-domain DNS verification and certificates.
+	TLS DomainTLS
+	// rating keeps rate cards ready for rating (billing_rating.go); its
+	// zero value is ready to use.
+	rating ratingCache
 }
 
 // Links builds absolute URLs for emails from configuration only, never from

@@ -103,7 +103,7 @@ func (s *Service) UpdateContact(ctx context.Context, a Actor, c *portico.Contact
 			return err
 		}
 		if c.Disabled {
-			if err := q.DeleteContactSessions(ctx, c.ID, ""); err != nil {
+			if _, err := q.DeleteContactSessions(ctx, c.ID, ""); err != nil {
 				return err
 			}
 		}
@@ -161,7 +161,7 @@ func (s *Service) SetContactPassword(ctx context.Context, a Actor, id int64, pw 
 		if err := q.SetContactPassword(ctx, id, hash, pw.AutoGenerate); err != nil {
 			return err
 		}
-		if err := q.DeleteContactSessions(ctx, id, ""); err != nil {
+		if _, err := q.DeleteContactSessions(ctx, id, ""); err != nil {
 			return err
 		}
 		if pw.AutoGenerate {

@@ -43,28 +43,50 @@ func (s *Service) CreateUser(ctx context.Context, u *portico.User, password stri
 // badLogin is the one answer to every failed login, whatever the cause.
 var badLogin = portico.Errorf(portico.EUNAUTHORIZED, "Email or password is incorrect.")
 
+// UserLogin is a panel login that got past the password: the cookie token
+// and whether the session still awaits the second factor.
+type UserLogin struct {
+	User     *portico.User
+	Token    string
+	NeedsMFA bool
+}
+
 // LoginUser checks an operator's credentials and opens a panel session,
-// returning the session token for the cookie. Unknown, disabled and
-// wrong-password logins get the same error after the same hashing work.
-func (s *Service) LoginUser(ctx context.Context, email, password, ip string) (*portico.User, string, error) {
-	u, err := s.DB.Read().FindUserByEmail(ctx, email)
+// ending the one behind oldToken (if any) so a login always rotates the
+// cookie. Unknown, disabled, wrong-password and off-allowlist logins get
+// the same error after the same hashing work; a throttled email or
+// address is refused at once, before any hashing. With two-factor on, the
+// session opens no page until CompleteUserMFA.
+func (s *Service) LoginUser(ctx context.Context, email, password, ip, oldToken string) (*UserLogin, error) {
+	byEmail, byIP := emailKey("panel-login", email), throttleKey("panel-login-ip", ip)
+	if err := s.throttled(ctx, byEmail, byIP); err != nil {
+		return nil, err
+	}
+	q := s.DB.Read()
+	u, err := q.FindUserByEmail(ctx, email)
 	if err != nil && portico.ErrorCode(err) != portico.ENOTFOUND {
-		return nil, "", err
+		return nil, err
+	}
+	fail := func() (*UserLogin, error) {
+		s.auditLoginFailure(ctx, "user", email, ip, nil, keyRule{byEmail, ruleLoginEmail}, keyRule{byIP, ruleLoginIP})
+		return nil, badLogin
 	}
 	if u == nil {
 		if err := s.Hasher.VerifyDummy(ctx, password); err != nil {
-			return nil, "", err
+			return nil, err
 		}
-		s.auditLoginFailure(ctx, "user", email, ip)
-		return nil, "", badLogin
+		return fail()
 	}
 	ok, rehash, err := s.Hasher.Verify(ctx, u.PasswordHash, password)
 	if err != nil {
-		return nil, "", err
+		return nil, err
 	}
-	if !ok || u.Disabled {
-		s.auditLoginFailure(ctx, "user", email, ip)
-		return nil, "", badLogin
+	if !ok || u.Disabled || !portico.AllowlistAllows(u.IPAllowlist, ip) {
+		return fail()
+	}
+	mfa, err := q.FindTOTP(ctx, store.Principal{UserID: u.ID})
+	if err != nil {
+		return nil, err
 	}
 	token, hash := auth.NewToken()
 	err = s.DB.Write(ctx, func(q *store.Q) error {
@@ -75,34 +97,106 @@ func (s *Service) LoginUser(ctx context.Context, email, password, ip string) (*p
 				}
 			}
 		}
-		uid := u.ID
-		if err := q.CreateSession(ctx, hash, &store.Session{Kind: store.SessionPanel, UserID: &uid, IP: ip,
-			ExpiresAt: q.Now().Add(PanelAbsolute)}); err != nil {
+		if oldToken != "" {
+			if err := q.DeleteSession(ctx, auth.HashToken(oldToken)); err != nil {
+				return err
+			}
+		}
+		if err := q.ThrottleClear(ctx, byEmail); err != nil {
 			return err
 		}
-		return q.Audit(ctx, store.AuditEntry{Actor: fmt.Sprintf("user:%d %s", u.ID, u.Email), Action: "panel.login", IP: ip})
+		uid := u.ID
+		sess := &store.Session{Kind: store.SessionPanel, UserID: &uid, IP: ip, UserAgent: portico.ClientFrom(ctx).UserAgent,
+			ExpiresAt: q.Now().Add(PanelAbsolute)}
+		entry := store.AuditEntry{Actor: userActor(u), Action: "panel.login", IP: ip}
+		if mfa.Enabled {
+			sess.Stage, sess.ExpiresAt = store.StageMFA, q.Now().Add(mfaPendingLifetime)
+			entry.Action, entry.Detail = "panel.login.password", "second factor awaited"
+		}
+		if err := q.CreateSession(ctx, hash, sess); err != nil {
+			return err
+		}
+		return q.Audit(ctx, entry)
 	})
-	return u, token, err
+	if err != nil {
+		return nil, err
+	}
+	return &UserLogin{User: u, Token: token, NeedsMFA: mfa.Enabled}, nil
 }
 
-func (s *Service) auditLoginFailure(ctx context.Context, who, email, ip string) {
+func userActor(u *portico.User) string { return fmt.Sprintf("user:%d %s", u.ID, u.Email) }
+
+// CompleteUserMFA checks the second factor of a panel session that awaits
+// it and replaces that session with a full one, whose token it returns.
+func (s *Service) CompleteUserMFA(ctx context.Context, token, code, ip string) (string, error) {
+	hash := auth.HashToken(token)
+	sess, err := s.DB.Read().FindSession(ctx, hash, store.SessionPanel, mfaPendingLifetime)
+	if err != nil || sess.Stage != store.StageMFA || sess.UserID == nil {
+		return "", portico.Errorf(portico.EUNAUTHORIZED, "Your login has expired; please log in again.")
+	}
+	u, err := s.DB.Read().FindUserByID(ctx, *sess.UserID)
+	if err != nil || u.Disabled || !portico.AllowlistAllows(u.IPAllowlist, ip) {
+		return "", portico.Errorf(portico.EUNAUTHORIZED, "Your login has expired; please log in again.")
+	}
+	next, nextHash := auth.NewToken()
+	fail := store.AuditEntry{Actor: userActor(u), Action: "panel.login.mfa", IP: ip}
+	err = s.verifyPending(ctx, store.Principal{UserID: u.ID}, code, ip, fail, func(q *store.Q, recovery bool) error {
+		if err := q.DeleteSession(ctx, hash); err != nil {
+			return err
+		}
+		uid := u.ID
+		if err := q.CreateSession(ctx, nextHash, &store.Session{Kind: store.SessionPanel, UserID: &uid, IP: ip,
+			UserAgent: portico.ClientFrom(ctx).UserAgent, ExpiresAt: q.Now().Add(PanelAbsolute)}); err != nil {
+			return err
+		}
+		return q.Audit(ctx, store.AuditEntry{Actor: userActor(u), Action: "panel.login", IP: ip, Detail: factorDetail(recovery)})
+	})
+	return next, err
+}
+
+func factorDetail(recovery bool) string {
+	if recovery {
+		return "second factor: recovery code"
+	}
+	return "second factor: authenticator app"
+}
+
+// auditLoginFailure records a refused login and counts it against the
+// throttling keys, in one transaction. accountID names the account of a
+// contact that exists, so its people see the attempt in their activity.
+func (s *Service) auditLoginFailure(ctx context.Context, who, email, ip string, accountID *int64, krs ...keyRule) {
 	// Best effort: a failed audit write must not turn a 401 into a 500.
+	s.maybeSweep(ctx)
 	_ = s.DB.Write(ctx, func(q *store.Q) error {
-		return q.Audit(ctx, store.AuditEntry{Actor: who + ":? " + portico.NormalizeEmail(email), Action: who + ".login", IP: ip, Outcome: "denied"})
+		w, err := countFailure(ctx, q, krs...)
+		if err != nil {
+			return err
+		}
+		e := store.AuditEntry{Actor: who + ":? " + portico.NormalizeEmail(email), Action: who + ".login",
+			IP: ip, Outcome: "denied", AccountID: accountID}
+		if err := q.Audit(ctx, e); err != nil {
+			return err
+		}
+		return auditBlock(ctx, q, e, w)
 	})
 }
 
-// PanelUser returns the user of a live panel session and renews its idle
-// timer; an unknown, expired or disabled session is EUNAUTHORIZED.
-func (s *Service) PanelUser(ctx context.Context, token string) (*portico.User, error) {
+// PanelUser returns the user of a live, fully logged-in panel session and
+// renews its idle timer. An unknown, expired, half-finished (second
+// factor awaited) or disabled session, or a request from outside the
+// user's IP allowlist, is EUNAUTHORIZED.
+func (s *Service) PanelUser(ctx context.Context, token, ip string) (*portico.User, error) {
 	hash := auth.HashToken(token)
 	q := s.DB.Read()
 	sess, err := q.FindSession(ctx, hash, store.SessionPanel, PanelIdle)
 	if err != nil || sess.UserID == nil {
 		return nil, portico.Errorf(portico.EUNAUTHORIZED, "Please log in.")
 	}
+	if sess.Stage != store.StageFull {
+		return nil, ErrMFAPending
+	}
 	u, err := q.FindUserByID(ctx, *sess.UserID)
-	if err != nil || u.Disabled {
+	if err != nil || u.Disabled || !portico.AllowlistAllows(u.IPAllowlist, ip) {
 		return nil, portico.Errorf(portico.EUNAUTHORIZED, "Please log in.")
 	}
 	// Renew at most once a minute so page views are not all writes.
@@ -142,13 +236,15 @@ func (s *Service) CreateAPIToken(ctx context.Context, email, name string) (strin
 	return token, err
 }
 
-// APIUser returns the enabled user owning an API token.
+// APIUser returns the enabled user owning an API token. A call from
+// outside the user's IP allowlist (the client address comes from the
+// request's context) is refused like a bad token.
 func (s *Service) APIUser(ctx context.Context, token string) (*portico.User, error) {
 	if token == "" {
 		return nil, portico.Errorf(portico.EUNAUTHORIZED, "Missing bearer token.")
 	}
 	u, err := s.DB.Read().FindUserByTokenHash(ctx, auth.HashToken(token))
-	if err != nil {
+	if err != nil || !portico.AllowlistAllows(u.IPAllowlist, portico.ClientFrom(ctx).IP) {
 		return nil, portico.Errorf(portico.EUNAUTHORIZED, "Invalid bearer token.")
 	}
 	return u, nil

@@ -13,6 +13,9 @@ import (
 // checking the current one. Every session of the contact ends, including
 // this one, which is replaced: the returned token goes in the cookie.
 func (s *Service) ChangeContactPassword(ctx context.Context, u *PortalUser, current, next, ip string) (string, error) {
+	if err := u.maySelfManage(); err != nil {
+		return "", err
+	}
 	ok, _, err := s.Hasher.Verify(ctx, u.contact.PasswordHash, current)
 	if err != nil {
 		return "", err
@@ -45,8 +48,9 @@ func (s *Service) ChangeContactPassword(ctx context.Context, u *PortalUser, curr
 		if err := createPortalSession(ctx, q, tokenHash, u.contact, u.brand, ip); err != nil {
 			return err
 		}
-		return q.Audit(ctx, store.AuditEntry{Actor: contactActor(u.contact), Action: "contact.password_change",
-			Target: contactTarget(u.contact), IP: ip})
+		e := u.audit("contact.password_change", contactTarget(u.contact), "every other session ended")
+		e.IP = ip
+		return q.Audit(ctx, e)
 	})
 	return token, err
 }
@@ -56,7 +60,13 @@ func (s *Service) ChangeContactPassword(ctx context.Context, u *PortalUser, curr
 // caller shows the same answer either way, and both ways write one
 // transaction (the audit entry), so neither the page nor its timing tells
 // whether the address has a login.
+//
+// Requests are throttled per client address and per address typed, so the
+// form can flood neither a mailbox nor the outbox.
 func (s *Service) RequestPasswordReset(ctx context.Context, brand *portico.Domain, email, ip string) error {
+	if err := s.countAttempt(ctx, mailFormKeys("reset", ip, email)...); err != nil {
+		return err
+	}
 	q := s.DB.Read()
 	c, err := q.FindContactByEmail(ctx, email)
 	if err != nil && portico.ErrorCode(err) != portico.ENOTFOUND {
@@ -83,7 +93,7 @@ func (s *Service) RequestPasswordReset(ctx context.Context, brand *portico.Domai
 			if err := s.queueMail(ctx, q, brand, mail.KindPasswordReset, d, ""); err != nil {
 				return err
 			}
-			entry.Actor, entry.Outcome = contactActor(c), "ok"
+			entry.Actor, entry.Outcome, entry.AccountID = contactActor(c), "ok", &c.AccountID
 		}
 		return q.Audit(ctx, entry)
 	})
@@ -130,6 +140,6 @@ func (s *Service) ResetPassword(ctx context.Context, brand *portico.Domain, toke
 			return err
 		}
 		return q.Audit(ctx, store.AuditEntry{Actor: contactActor(c), Action: "contact.password_reset",
-			Target: contactTarget(c), IP: ip})
+			Target: contactTarget(c), AccountID: &c.AccountID, IP: ip, Detail: "every session ended"})
 	})
 }

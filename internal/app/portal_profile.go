@@ -17,6 +17,9 @@ type ProfileInput struct {
 // UpdateProfile saves the logged-in contact's own name, phone, time zone
 // and language.
 func (s *Service) UpdateProfile(ctx context.Context, u *PortalUser, in ProfileInput, ip string) error {
+	if err := u.mayWrite(); err != nil {
+		return err
+	}
 	c := *u.contact
 	c.Name, c.Phone, c.TimeZone, c.Language = in.Name, in.Phone, in.TimeZone, in.Language
 	c.Normalize()
@@ -27,7 +30,8 @@ func (s *Service) UpdateProfile(ctx context.Context, u *PortalUser, in ProfileIn
 		if err := u.scope(q).UpdateContactProfile(ctx, &c); err != nil {
 			return err
 		}
-		return q.Audit(ctx, store.AuditEntry{Actor: contactActor(&c), Action: "contact.profile",
-			Target: contactTarget(&c), IP: ip})
+		e := u.audit("contact.profile", contactTarget(&c), "")
+		e.IP = ip
+		return q.Audit(ctx, e)
 	})
 }

@@ -82,6 +82,11 @@ func (s *Service) Signup(ctx context.Context, brand *portico.Domain, in SignupIn
 	if !SignupOpen(brand, in.Kind) {
 		return portico.Errorf(portico.ENOTFOUND, "Signup is not available here.")
 	}
+	// Every attempt counts, valid or not: five per client address per ten
+	// minutes, three per typed address per hour (each may mail it).
+	if err := s.countAttempt(ctx, mailFormKeys("signup", ip, in.Email)...); err != nil {
+		return err
+	}
 	tmpl, err := s.signupTemplate(ctx, brand)
 	if err != nil {
 		return err

@@ -26,6 +26,6 @@ func (s *Service) VerifyEmail(ctx context.Context, brand *portico.Domain, token,
 			return err
 		}
 		return q.Audit(ctx, store.AuditEntry{Actor: contactActor(c), Action: "contact.verify_email",
-			Target: contactTarget(c), IP: ip})
+			Target: contactTarget(c), AccountID: &c.AccountID, IP: ip})
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -47,16 +48,45 @@ type Hasher struct {
 	// wait is how long a caller may queue for a slot before getting 429.
 	wait  time.Duration
 	dummy string
+	done  atomic.Uint64
 }
 
 // NewHasher returns a Hasher with the given parameters and a slot per CPU.
 func NewHasher(p Params) *Hasher {
-	h := &Hasher{params: p, slots: make(chan struct{}, max(1, runtime.NumCPU())), wait: 2 * time.Second}
+	return NewHasherLimited(p, runtime.NumCPU(), 2*time.Second)
+}
+
+// NewHasherLimited returns a Hasher running at most slots hashes at once,
+// where a caller queues at most wait for a slot before getting 429.
+func NewHasherLimited(p Params, slots int, wait time.Duration) *Hasher {
+	h := &Hasher{params: p, slots: make(chan struct{}, max(1, slots)), wait: wait}
 	h.dummy = h.hash("dummy password for timing")
 	return h
 }
 
+// Reserve takes a hashing slot without hashing until release is called, or
+// returns ETOOMANY like a login would. Tests use it to saturate the Hasher
+// deterministically; it could also keep capacity back for maintenance.
+func (h *Hasher) Reserve(ctx context.Context) (release func(), err error) {
+	if err := h.acquire(ctx); err != nil {
+		return nil, err
+	}
+	return func() { <-h.slots }, nil
+}
+
+// InFlight is how many hashes are running now (for metrics and tests).
+func (h *Hasher) InFlight() int { return len(h.slots) }
+
+// Done counts the hashes and verifications finished, dummy ones included
+// (for metrics, and for tests that check an attempt did or did not hash).
+func (h *Hasher) Done() uint64 { return h.done.Load() }
+
 func (h *Hasher) acquire(ctx context.Context) error {
+	select {
+	case h.slots <- struct{}{}:
+		return nil
+	default:
+	}
 	t := time.NewTimer(h.wait)
 	defer t.Stop()
 	select {
@@ -69,7 +99,10 @@ func (h *Hasher) acquire(ctx context.Context) error {
 	}
 }
 
-func (h *Hasher) release() { <-h.slots }
+func (h *Hasher) release() {
+	h.done.Add(1)
+	<-h.slots
+}
 
 // Hash returns the PHC-format argon2id hash of password (NFC-normalised).
 func (h *Hasher) Hash(ctx context.Context, password string) (string, error) {
@@ -127,9 +160,14 @@ func decode(encoded string) (Params, []byte, []byte, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
 		return p, nil, nil, fmt.Errorf("bad argon2 parameters")
 	}
+	// Bounds: argon2 panics on zero rounds or threads, and a stored hash
+	// asking for terabytes of memory must not take the process down.
+	if p.Time < 1 || p.Time > 64 || p.Threads < 1 || p.Threads > 64 || p.Memory < 8*uint32(p.Threads) || p.Memory > 1<<21 {
+		return p, nil, nil, fmt.Errorf("argon2 parameters out of range")
+	}
 	salt, err1 := base64.RawStdEncoding.DecodeString(parts[4])
 	key, err2 := base64.RawStdEncoding.DecodeString(parts[5])
-	if err1 != nil || err2 != nil || len(key) == 0 {
+	if err1 != nil || err2 != nil || len(key) < 16 || len(key) > 64 || len(salt) < 8 {
 		return p, nil, nil, fmt.Errorf("bad argon2 encoding")
 	}
 	return p, salt, key, nil
@@ -176,16 +214,19 @@ func GeneratePassword() string {
 	return randomString(16)
 }
 
-func randomString(n int) string {
+func randomString(n int) string { return randomFrom(passwordAlphabet, n) }
+
+// randomFrom returns n characters drawn uniformly from alphabet with a CSPRNG.
+func randomFrom(alphabet string, n int) string {
 	b := make([]byte, n)
-	limit := byte(256 - 256%len(passwordAlphabet))
+	limit := byte(256 - 256%len(alphabet))
 	buf := make([]byte, 1)
 	for i := 0; i < n; {
 		rand.Read(buf)
 		if buf[0] >= limit {
 			continue // rejection sampling keeps the choice uniform
 		}
-		b[i] = passwordAlphabet[int(buf[0])%len(passwordAlphabet)]
+		b[i] = alphabet[int(buf[0])%len(alphabet)]
 		i++
 	}
 	return string(b)

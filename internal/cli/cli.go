@@ -27,6 +27,9 @@ Commands:
   migrate        apply database migrations and show their status
   user create    create an operator user (--email, --role owner|admin|support)
   token create   create an operator API token (--email, --name)
+  import rates   load a rate deck CSV as a new version: import rates FILE --card NAME
+  import cdrs    rate and store a CDR CSV (re-running skips what is stored): import cdrs FILE
+  user reset-2fa remove an operator user's two-factor set-up (--email)
 
 Every flag has an environment equivalent: PORTICO_ + the flag name upper-cased
 with - turned into _ (e.g. --database-url → PORTICO_DATABASE_URL).
@@ -47,8 +50,14 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runMigrate(ctx, args[1:], stdout, stderr)
 	case cmd == "user create":
 		err = runUserCreate(ctx, args[2:], stdin, stdout, stderr)
+	case cmd == "user reset-2fa":
+		err = runUserReset2FA(ctx, args[2:], stdout, stderr)
 	case cmd == "token create":
 		err = runTokenCreate(ctx, args[2:], stdout, stderr)
+	case cmd == "import rates":
+		err = runImportRates(ctx, args[2:], stdout, stderr)
+	case cmd == "import cdrs":
+		err = runImportCDRs(ctx, args[2:], stdout, stderr)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0
@@ -197,6 +206,34 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	fmt.Fprintln(stdout, token)
+	return nil
+}
+
+// runUserReset2FA removes an operator user's second factor (a lost phone
+// and lost recovery codes) and ends their sessions. It runs on the host,
+// so only someone with access to the server and database can do it; the
+// audit log records it.
+func runUserReset2FA(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := newFlagSet("user reset-2fa", stderr)
+	var d DBConfig
+	d.register(fs)
+	email := fs.String("email", "", "email of the operator user (required)")
+	if err := parse(fs, args); err != nil {
+		return err
+	}
+	db, err := openDB(ctx, d)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	svc, err := newService(db, d, "USD", app.Links{})
+	if err != nil {
+		return err
+	}
+	if err := svc.ResetUserMFA(ctx, *email); err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "two-factor authentication removed for %s; they log in with their password and may set it up again\n", portico.NormalizeEmail(*email))
 	return nil
 }
 

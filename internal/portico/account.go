@@ -42,6 +42,9 @@ type Account struct {
 	Currency    string
 	CreditLimit Money // 0 = prepaid
 	DomainID    *int64
+	// RateCardID is the card that prices this account's calls: what a
+	// customer pays, or what a carrier charges the operator. nil: none.
+	RateCardID *int64
 	// AccessOverrides shows (true) or hides (false) sections relative to the
 	// brand's access list.
 	AccessOverrides map[Section]bool

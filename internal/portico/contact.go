@@ -40,19 +40,7 @@ func (c *Contact) Normalize() {
 	c.Mobile = strings.TrimSpace(c.Mobile)
 	c.TimeZone = strings.TrimSpace(c.TimeZone)
 	c.Language = strings.TrimSpace(c.Language)
-	var cidrs []string
-	for _, s := range c.IPAllowlist {
-		if s = strings.TrimSpace(s); s == "" {
-			continue
-		}
-		if p, err := netip.ParsePrefix(s); err == nil {
-			s = p.Masked().String()
-		} else if a, err := netip.ParseAddr(s); err == nil {
-			s = netip.PrefixFrom(a, a.BitLen()).String()
-		}
-		cidrs = append(cidrs, s)
-	}
-	c.IPAllowlist = cidrs
+	c.IPAllowlist = NormalizeAllowlist(c.IPAllowlist)
 	if c.TimeZone == "" {
 		c.TimeZone = "UTC"
 	}
@@ -81,13 +69,8 @@ func (c *Contact) Validate() error {
 	}
 	checkText(f, "public_notes", "Public notes", c.PublicNotes, 0, 5000)
 	checkText(f, "private_notes", "Private notes", c.PrivateNotes, 0, 5000)
-	for _, s := range c.IPAllowlist {
-		if _, err := netip.ParsePrefix(s); err != nil {
-			f.Add("ip_allowlist", "IP allowlist entry "+quote(s)+" is not an IP address or CIDR like 203.0.113.0/24.")
-		}
-	}
-	if len(c.IPAllowlist) > 100 {
-		f.Add("ip_allowlist", "IP allowlist holds at most 100 entries.")
+	if msg := ValidateAllowlist(c.IPAllowlist); msg != "" {
+		f.Add("ip_allowlist", msg)
 	}
 	if _, err := time.LoadLocation(c.TimeZone); err != nil || c.TimeZone == "Local" {
 		f.Add("time_zone", "Time zone must be an IANA name like Europe/London.")
@@ -101,16 +84,7 @@ func (c *Contact) Validate() error {
 // AllowsIP reports whether addr may use this contact's login. An empty
 // allowlist allows any address.
 func (c *Contact) AllowsIP(addr netip.Addr) bool {
-	if len(c.IPAllowlist) == 0 {
-		return true
-	}
-	addr = addr.Unmap()
-	for _, s := range c.IPAllowlist {
-		if p, err := netip.ParsePrefix(s); err == nil && p.Contains(addr) {
-			return true
-		}
-	}
-	return false
+	return AllowlistAllows(c.IPAllowlist, addr.String())
 }
 
 func checkPhone(f FieldErrors, field, label, v string) {

@@ -34,6 +34,10 @@ type Domain struct {
 	LogoType          string // image/png, image/jpeg or image/gif
 	SMTP              SMTPSettings
 	DNSStatus         string
+	DNSCheckedAt      *time.Time // last DNS check, nil if never
+	DNSDetail         string     // what the last check found, in words
+	DNSVerifiedAt     *time.Time // last check that found the right CNAME
+	TLS               DomainTLS
 	CreatedAt         time.Time
 	UpdatedAt         time.Time
 }

@@ -4,6 +4,7 @@ import (
 	"net"
 	"net/mail"
 	"strings"
+	"unicode/utf8"
 
 	"golang.org/x/net/idna"
 	"golang.org/x/text/unicode/norm"
@@ -43,7 +44,7 @@ var hostProfile = idna.New(idna.MapForLookup(), idna.BidiRule(), idna.Transition
 // literals, which never name a brand).
 func NormalizeHost(h string) string {
 	h = strings.TrimSpace(h)
-	if strings.ContainsAny(h, "/@?# \t") {
+	if !utf8.ValidString(h) || strings.ContainsAny(h, "/@?# \t") {
 		return "" // a URL or something else, never a bare host
 	}
 	if host, _, err := net.SplitHostPort(h); err == nil {
@@ -58,6 +59,12 @@ func NormalizeHost(h string) string {
 		return ""
 	}
 	a = strings.ToLower(a)
+	// Punycode that does not decode to a valid name ("xn--zn7c" is U+FFFD)
+	// is refused, so the normal form is stable: normalising it again
+	// gives it back.
+	if b, err := hostProfile.ToASCII(a); err != nil || b != a {
+		return ""
+	}
 	for _, label := range strings.Split(a, ".") {
 		if label == "" || len(label) > 63 || strings.HasPrefix(label, "-") || strings.HasSuffix(label, "-") {
 			return ""

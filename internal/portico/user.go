@@ -23,7 +23,10 @@ type User struct {
 	Role         string
 	PasswordHash string
 	Disabled     bool
-	CreatedAt    time.Time
+	// IPAllowlist holds the CIDRs the user may log in and work from;
+	// empty means any address.
+	IPAllowlist []string
+	CreatedAt   time.Time
 }
 
 // CanWrite reports whether the user's role may change data.
@@ -41,6 +44,10 @@ func (u *User) Validate() error {
 		f.Add("role", "Role must be owner, admin or support.")
 	}
 	checkText(f, "name", "Name", u.Name, 0, 200)
+	u.IPAllowlist = NormalizeAllowlist(u.IPAllowlist)
+	if msg := ValidateAllowlist(u.IPAllowlist); msg != "" {
+		f.Add("ip_allowlist", msg)
+	}
 	return f.Err()
 }
 

@@ -8,18 +8,18 @@ import (
 )
 
 const accountColumns = `id, kind, name, status, currency, credit_limit, domain_id, access_overrides,
-	tax_id, tax_percent, notes, created_at, updated_at`
+	tax_id, tax_percent, notes, created_at, updated_at, ratecard_id`
 
 func scanAccount(row scanner) (*portico.Account, error) {
 	var a portico.Account
-	var domainID sql.NullInt64
+	var domainID, rateCardID sql.NullInt64
 	var overrides string
 	err := row.Scan(&a.ID, &a.Kind, &a.Name, &a.Status, &a.Currency, &a.CreditLimit, &domainID, &overrides,
-		&a.TaxID, &a.TaxPercent, &a.Notes, &a.CreatedAt, &a.UpdatedAt)
+		&a.TaxID, &a.TaxPercent, &a.Notes, &a.CreatedAt, &a.UpdatedAt, &rateCardID)
 	if err != nil {
 		return nil, err
 	}
-	a.DomainID = intPtr(domainID)
+	a.DomainID, a.RateCardID = intPtr(domainID), intPtr(rateCardID)
 	a.CreatedAt, a.UpdatedAt = a.CreatedAt.UTC(), a.UpdatedAt.UTC()
 	return &a, jsonScan(overrides, &a.AccessOverrides)
 }
@@ -30,10 +30,10 @@ const noSuchDomain = "The portal domain does not exist."
 func (q *Q) CreateAccount(ctx context.Context, a *portico.Account) error {
 	a.CreatedAt, a.UpdatedAt = q.now, q.now
 	err := q.queryRow(ctx, `INSERT INTO accounts (kind, name, status, currency, credit_limit, domain_id,
-		access_overrides, tax_id, tax_percent, notes, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		access_overrides, tax_id, tax_percent, notes, created_at, updated_at, ratecard_id)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
 		a.Kind, a.Name, a.Status, a.Currency, a.CreditLimit, nullInt(a.DomainID),
-		jsonText(a.AccessOverrides), a.TaxID, a.TaxPercent, a.Notes, a.CreatedAt, a.UpdatedAt).Scan(&a.ID)
+		jsonText(a.AccessOverrides), a.TaxID, a.TaxPercent, a.Notes, a.CreatedAt, a.UpdatedAt, nullInt(a.RateCardID)).Scan(&a.ID)
 	return conflictErr(err, "name", "An account with this name exists.", noSuchDomain)
 }
 
@@ -41,10 +41,10 @@ func (q *Q) CreateAccount(ctx context.Context, a *portico.Account) error {
 func (q *Q) UpdateAccount(ctx context.Context, a *portico.Account) error {
 	a.UpdatedAt = q.now
 	err := q.execOne(ctx, "Account", `UPDATE accounts SET name = ?, status = ?, currency = ?, credit_limit = ?,
-		domain_id = ?, access_overrides = ?, tax_id = ?, tax_percent = ?, notes = ?, updated_at = ?
+		domain_id = ?, access_overrides = ?, tax_id = ?, tax_percent = ?, notes = ?, updated_at = ?, ratecard_id = ?
 		WHERE id = ? AND kind = ?`,
 		a.Name, a.Status, a.Currency, a.CreditLimit, nullInt(a.DomainID), jsonText(a.AccessOverrides),
-		a.TaxID, a.TaxPercent, a.Notes, a.UpdatedAt, a.ID, a.Kind)
+		a.TaxID, a.TaxPercent, a.Notes, a.UpdatedAt, nullInt(a.RateCardID), a.ID, a.Kind)
 	return conflictErr(err, "name", "An account with this name exists.", noSuchDomain)
 }
 
@@ -53,13 +53,19 @@ func (q *Q) SetAccountStatus(ctx context.Context, id int64, status string) error
 	return q.execOne(ctx, "Account", `UPDATE accounts SET status = ?, updated_at = ? WHERE id = ?`, status, q.now, id)
 }
 
-// AccountHasHistory reports whether deleting the account would lose history.
-// Until ledger and CDR tables exist, history is any portal login by one of
-// its contacts; the billing tables join this check when they arrive.
+// AccountHasHistory reports whether deleting the account would lose history:
+// a portal login by one of its contacts, a ledger entry, a payment (even
+// pending or cancelled), or a CDR as customer or carrier. Each probe stops
+// at the first row through an index.
 func (q *Q) AccountHasHistory(ctx context.Context, id int64) (bool, error) {
-	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM contacts WHERE account_id = ? AND last_login_at IS NOT NULL`, id).Scan(&n)
-	return n > 0, err
+	var has bool
+	err := q.queryRow(ctx, `SELECT
+		EXISTS (SELECT 1 FROM contacts WHERE account_id = ? AND last_login_at IS NOT NULL)
+		OR EXISTS (SELECT 1 FROM ledger_entries WHERE account_id = ?)
+		OR EXISTS (SELECT 1 FROM payments WHERE account_id = ?)
+		OR EXISTS (SELECT 1 FROM cdrs WHERE customer_id = ?)
+		OR EXISTS (SELECT 1 FROM cdrs WHERE carrier_id = ?)`, id, id, id, id, id).Scan(&has)
+	return has, err
 }
 
 // DeleteAccount removes an account and its contacts.

@@ -11,20 +11,25 @@ import (
 const domainColumns = `id, domain, brand_name, customer_signup, carrier_signup, signup_credit_limit,
 	currencies, template_account_id, access, primary_color, footer, custom_css,
 	logo IS NOT NULL, logo_type, smtp_host, smtp_port, smtp_username, smtp_from, smtp_insecure,
-	dns_status, created_at, updated_at`
+	dns_status, dns_checked_at, dns_detail, dns_verified_at,
+	tls_status, tls_source, tls_not_after, tls_issuer, tls_error, tls_error_at, created_at, updated_at`
 
 func scanDomain(row scanner) (*portico.Domain, error) {
 	var d portico.Domain
 	var currencies, access string
 	var tmpl sql.NullInt64
+	var checked, verified, notAfter, errAt sql.NullTime
 	err := row.Scan(&d.ID, &d.Domain, &d.BrandName, &d.CustomerSignup, &d.CarrierSignup, &d.SignupCreditLimit,
 		&currencies, &tmpl, &access, &d.PrimaryColor, &d.Footer, &d.CustomCSS,
 		&d.HasLogo, &d.LogoType, &d.SMTP.Host, &d.SMTP.Port, &d.SMTP.Username, &d.SMTP.From, &d.SMTP.Insecure,
-		&d.DNSStatus, &d.CreatedAt, &d.UpdatedAt)
+		&d.DNSStatus, &checked, &d.DNSDetail, &verified,
+		&d.TLS.Status, &d.TLS.Source, &notAfter, &d.TLS.Issuer, &d.TLS.LastError, &errAt, &d.CreatedAt, &d.UpdatedAt)
 	if err != nil {
 		return nil, err
 	}
 	d.TemplateAccountID = intPtr(tmpl)
+	d.DNSCheckedAt, d.DNSVerifiedAt = timePtr(checked), timePtr(verified)
+	d.TLS.NotAfter, d.TLS.LastErrorAt = timePtr(notAfter), timePtr(errAt)
 	d.CreatedAt, d.UpdatedAt = d.CreatedAt.UTC(), d.UpdatedAt.UTC()
 	if err := jsonScan(currencies, &d.Currencies); err != nil {
 		return nil, err
@@ -62,6 +67,9 @@ func (q *Q) CreateDomain(ctx context.Context, d *portico.Domain, smtpPasswordEnc
 // an edit form that leaves it blank means "unchanged").
 func (q *Q) UpdateDomain(ctx context.Context, d *portico.Domain, smtpPasswordEnc []byte, keepSMTPPassword bool) error {
 	d.UpdatedAt = q.now
+	if err := q.forgetVerificationIfRenamed(ctx, d.ID, d.Domain); err != nil {
+		return err
+	}
 	err := q.execOne(ctx, "Domain", `UPDATE domains SET domain = ?, brand_name = ?, customer_signup = ?,
 		carrier_signup = ?, signup_credit_limit = ?, currencies = ?, template_account_id = ?, access = ?,
 		primary_color = ?, footer = ?, custom_css = ?, smtp_host = ?, smtp_port = ?, smtp_username = ?,
@@ -110,6 +118,9 @@ func (q *Q) DomainSMTPPassword(ctx context.Context, id int64) ([]byte, error) {
 // DeleteDomain removes a domain. A domain that accounts still use cannot be
 // deleted: their contacts would lose their login page.
 func (q *Q) DeleteDomain(ctx context.Context, id int64) error {
+	if err := q.forgetCertificates(ctx, id); err != nil {
+		return err
+	}
 	err := q.execOne(ctx, "Domain", `DELETE FROM domains WHERE id = ?`, id)
 	if err := conflictErr(err, "domain", domainTaken, "Accounts still use this domain: move them to another domain first."); err != nil {
 		return err

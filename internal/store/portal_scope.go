@@ -62,3 +62,36 @@ func (a *AccountQ) EndContactSessions(ctx context.Context, contactID int64, keep
 		(SELECT id FROM contacts WHERE id = ? AND account_id = ?)`, keep, contactID, a.accountID)
 	return err
 }
+
+// ContactSessions lists the live sessions of one of the account's
+// contacts, newest first.
+func (a *AccountQ) ContactSessions(ctx context.Context, contactID int64) ([]*Session, error) {
+	rows, err := a.q.query(ctx, `SELECT `+sessionColumns+` FROM sessions WHERE contact_id IN
+		(SELECT id FROM contacts WHERE id = ? AND account_id = ?) AND expires_at > ?
+		ORDER BY id DESC LIMIT 200`, contactID, a.accountID, a.q.now)
+	return collect(rows, err, scanSession)
+}
+
+// EndContactSession ends one session of one of the account's contacts. A
+// session of anyone else is not found, whatever its id.
+func (a *AccountQ) EndContactSession(ctx context.Context, contactID, sessionID int64) error {
+	return a.q.execOne(ctx, "Session", `DELETE FROM sessions WHERE id = ? AND contact_id IN
+		(SELECT id FROM contacts WHERE id = ? AND account_id = ?)`, sessionID, contactID, a.accountID)
+}
+
+// AuditEntries lists the audit entries about the account, newest first,
+// before a cursor (0: from the newest).
+func (a *AccountQ) AuditEntries(ctx context.Context, before int64, limit int) ([]AuditEntry, error) {
+	if a.accountID <= 0 {
+		return nil, nil // an unset account would match every entry
+	}
+	return a.q.FilterAuditEntries(ctx, AuditFilter{AccountID: a.accountID, Before: before, Limit: limit})
+}
+
+// HasAuditEntry reports whether id is an entry about the account, so a
+// cursor naming another account's entry can be refused.
+func (a *AccountQ) HasAuditEntry(ctx context.Context, id int64) (bool, error) {
+	var n int
+	err := a.q.queryRow(ctx, `SELECT COUNT(*) FROM audit_log WHERE id = ? AND account_id = ?`, id, a.accountID).Scan(&n)
+	return n > 0, err
+}

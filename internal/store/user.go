@@ -6,29 +6,35 @@ import (
 	"portico/internal/portico"
 )
 
-const userColumns = `id, email, name, role, password_hash, disabled, created_at`
+const userColumns = `id, email, name, role, password_hash, disabled, created_at, ip_allowlist`
 
 func scanUser(row interface{ Scan(...any) error }) (*portico.User, error) {
 	var u portico.User
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt); err != nil {
+	var allow string
+	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &allow); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
-	return &u, nil
+	return &u, jsonScan(allow, &u.IPAllowlist)
 }
 
 // CreateUser inserts an operator user.
 func (q *Q) CreateUser(ctx context.Context, u *portico.User) error {
 	u.CreatedAt = q.now
-	err := q.queryRow(ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at)
-		VALUES (?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.CreatedAt).Scan(&u.ID)
+	err := q.queryRow(ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at, ip_allowlist)
+		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.CreatedAt, jsonText(u.IPAllowlist)).Scan(&u.ID)
 	return conflictErr(err, "email", "A user with this email exists.", "")
 }
 
 // SetUserPassword stores a new password hash (e.g. a rehash at login).
 func (q *Q) SetUserPassword(ctx context.Context, id int64, hash string) error {
 	return q.execOne(ctx, "User", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+}
+
+// SetUserIPAllowlist stores the addresses an operator user may work from.
+func (q *Q) SetUserIPAllowlist(ctx context.Context, id int64, allow []string) error {
+	return q.execOne(ctx, "User", `UPDATE users SET ip_allowlist = ? WHERE id = ?`, jsonText(allow), id)
 }
 
 // FindUserByID returns one operator user.
@@ -61,7 +67,7 @@ func (q *Q) CreateAPIToken(ctx context.Context, t *portico.APIToken, tokenHash s
 
 // FindUserByTokenHash returns the enabled user owning an API token.
 func (q *Q) FindUserByTokenHash(ctx context.Context, tokenHash string) (*portico.User, error) {
-	u, err := scanUser(q.queryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at
-		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = FALSE`, tokenHash))
+	u, err := scanUser(q.queryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at,
+		u.ip_allowlist FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = FALSE`, tokenHash))
 	return u, notFound(err, "Token")
 }

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"portico/internal/cli"
+	"portico/internal/dnscheck/dnstest"
 	"portico/internal/mail/smtptest"
 	"portico/internal/store/storetest"
 )
@@ -73,6 +74,11 @@ func Boot(t testing.TB, db cli.DBConfig, opts Options) *Instance {
 	}
 	if opts.Configure != nil {
 		opts.Configure(&cfg)
+	}
+	if cfg.DNSResolver == "" {
+		// Domain checks ask a DNS server on loopback with an empty zone,
+		// never the machine's resolver.
+		cfg.DNSResolver = dnstest.Start(t).Addr
 	}
 	log := slog.New(slog.NewTextHandler(in.Logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx, cancel := context.WithCancel(context.Background())

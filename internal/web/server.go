@@ -7,6 +7,7 @@ import (
 	"context"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 
 	"portico/internal/portico"
@@ -21,6 +22,21 @@ type Routes struct {
 	Portal     http.Handler // every other host
 	// Health reports whether the database answers.
 	Health func(ctx context.Context) error
+	// TLS is set when HTTPS is on: plain-HTTP requests go to it first.
+	TLS TLSRoutes
+	// TrustedProxies are the peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed (--trusted-proxy); empty: none.
+	TrustedProxies []netip.Prefix
+}
+
+// TLSRoutes is what HTTPS needs from plain HTTP; *certs.Manager is one.
+type TLSRoutes interface {
+	// HandleHTTPChallenge answers an ACME HTTP-01 challenge, for any host,
+	// and reports whether the request was one.
+	HandleHTTPChallenge(w http.ResponseWriter, r *http.Request) bool
+	// HTTPSRedirect returns the HTTPS URL for a host that has a
+	// certificate, or "" to serve the request over HTTP as it is.
+	HTTPSRedirect(r *http.Request) string
 }
 
 // NewHandler returns the one handler behind every listener.
@@ -38,7 +54,20 @@ func NewHandler(rt Routes) http.Handler {
 	csrf := http.NewCrossOriginProtection()
 	panelH := csrf.Handler(panel)
 	portalH := csrf.Handler(rt.Portal)
-	return httpx.SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	return httpx.TrustedProxies(rt.TrustedProxies, httpx.SecurityHeaders(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rt.TLS != nil && r.TLS == nil {
+			// Challenges come before anything else, redirects included:
+			// the CA asks over plain HTTP on port 80 and must get the token.
+			if rt.TLS.HandleHTTPChallenge(w, r) {
+				return
+			}
+			if r.URL.Path != "/healthz" {
+				if u := rt.TLS.HTTPSRedirect(r); u != "" {
+					http.Redirect(w, r, u, http.StatusPermanentRedirect)
+					return
+				}
+			}
+		}
 		if r.URL.Path == "/healthz" {
 			health(w, r, rt.Health)
 			return
@@ -48,7 +77,7 @@ func NewHandler(rt Routes) http.Handler {
 			return
 		}
 		portalH.ServeHTTP(w, r)
-	}))
+	})))
 }
 
 func health(w http.ResponseWriter, r *http.Request, check func(context.Context) error) {

@@ -18,6 +18,7 @@ type accountView struct {
 	Currency        string                   `json:"currency"`
 	CreditLimit     portico.Money            `json:"credit_limit"`
 	DomainID        *int64                   `json:"domain_id"`
+	RateCardID      *int64                   `json:"ratecard_id"`
 	AccessOverrides map[portico.Section]bool `json:"access_overrides"`
 	TaxID           string                   `json:"tax_id"`
 	TaxPercent      portico.Money            `json:"tax_percent"`
@@ -33,7 +34,7 @@ func newAccountView(acc *portico.Account) accountView {
 	}
 	return accountView{
 		ID: acc.ID, Kind: acc.Kind, Name: acc.Name, Status: acc.Status, Currency: acc.Currency,
-		CreditLimit: acc.CreditLimit, DomainID: acc.DomainID, AccessOverrides: overrides,
+		CreditLimit: acc.CreditLimit, DomainID: acc.DomainID, RateCardID: acc.RateCardID, AccessOverrides: overrides,
 		TaxID: acc.TaxID, TaxPercent: acc.TaxPercent, Notes: acc.Notes,
 		CreatedAt: timestamp(acc.CreatedAt), UpdatedAt: timestamp(acc.UpdatedAt),
 	}
@@ -42,7 +43,7 @@ func newAccountView(acc *portico.Account) accountView {
 // applyTo copies the writable fields onto acc.
 func (v *accountView) applyTo(acc *portico.Account) {
 	acc.Name, acc.Status, acc.Currency, acc.CreditLimit = v.Name, v.Status, v.Currency, v.CreditLimit
-	acc.DomainID, acc.AccessOverrides = v.DomainID, v.AccessOverrides
+	acc.DomainID, acc.RateCardID, acc.AccessOverrides = v.DomainID, v.RateCardID, v.AccessOverrides
 	acc.TaxID, acc.TaxPercent, acc.Notes = v.TaxID, v.TaxPercent, v.Notes
 }
 
@@ -117,7 +118,7 @@ func (h accounts) update(w http.ResponseWriter, r *http.Request, actor app.Actor
 		return err
 	}
 	v.applyTo(acc)
-	if err := h.svc.UpdateAccount(r.Context(), actor, acc); err != nil {
+	if err := h.svc.UpdateAccountAndRateCard(r.Context(), actor, acc); err != nil {
 		return err
 	}
 	httpx.WriteJSON(w, http.StatusOK, newAccountView(acc))

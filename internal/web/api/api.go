@@ -19,7 +19,7 @@ import (
 type api struct {
 	svc *app.Service
 	log *slog.Logger
-	mux *http.ServeMux
+	mux *httpx.Mux
 }
 
 // handlerFunc is an API handler: it gets the authenticated operator and
@@ -29,7 +29,7 @@ type handlerFunc func(w http.ResponseWriter, r *http.Request, actor app.Actor) e
 
 // New returns the handler for every /api/v1 route, at its full path.
 func New(svc *app.Service, log *slog.Logger) http.Handler {
-	a := &api{svc: svc, log: log, mux: http.NewServeMux()}
+	a := &api{svc: svc, log: log, mux: httpx.NewMux()}
 
 	a.handle("GET /api/v1/domains", a.listDomains)
 	a.handle("POST /api/v1/domains", a.createDomain)
@@ -38,6 +38,9 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	a.handle("DELETE /api/v1/domains/{id}", a.deleteDomain)
 	a.handle("PUT /api/v1/domains/{id}/logo", a.putDomainLogo)
 	a.handle("DELETE /api/v1/domains/{id}/logo", a.deleteDomainLogo)
+	a.handle("POST /api/v1/domains/{id}/verify", a.verifyDomain)
+	a.handle("PUT /api/v1/domains/{id}/certificate", a.putDomainCertificate)
+	a.handle("DELETE /api/v1/domains/{id}/certificate", a.deleteDomainCertificate)
 
 	for _, acc := range []accounts{{a, portico.KindCustomer, "customers"}, {a, portico.KindCarrier, "carriers"}} {
 		base := "/api/v1/" + acc.plural
@@ -59,6 +62,8 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 
 	a.handle("GET /api/v1/emails", a.listEmails)
 
+	a.billingRoutes()
+
 	// Anything else under the prefix answers in JSON like the rest of the
 	// API rather than with the mux's plain-text 404/405, and only after
 	// authentication so that the route list is not probed anonymously.
@@ -71,7 +76,14 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 // handle registers h for pattern behind authentication and the one error
 // writer.
 func (a *api) handle(pattern string, h handlerFunc) {
-	a.mux.HandleFunc(pattern, func(w http.ResponseWriter, r *http.Request) {
+	// Every API route authenticates; reads take any role and every other
+	// method owner or admin (authenticate enforces both).
+	policy := httpx.APIWrite
+	if m, _, _ := strings.Cut(pattern, " "); m == http.MethodGet || m == http.MethodHead || !strings.Contains(pattern, " ") {
+		policy = httpx.APIRead
+	}
+	a.mux.Handle(pattern, policy, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = httpx.WithClient(r)
 		// Responses carry customer data; no cache along the way may keep them.
 		w.Header().Set("Cache-Control", "no-store")
 		actor, err := a.authenticate(r)
@@ -84,7 +96,7 @@ func (a *api) handle(pattern string, h handlerFunc) {
 			}
 			httpx.WriteJSONError(a.log, w, r, err)
 		}
-	})
+	}))
 }
 
 // authenticate resolves the bearer token to an operator. A read-only role is

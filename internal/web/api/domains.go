@@ -30,16 +30,40 @@ type domainView struct {
 	SMTPUsername      string            `json:"smtp_username"`
 	// SMTPPassword is write-only: never set in a response (so omitted), and
 	// nil in a request (absent or null) keeps the stored password.
-	SMTPPassword *string   `json:"smtp_password,omitempty"`
-	SMTPFrom     string    `json:"smtp_from"`
-	SMTPInsecure bool      `json:"smtp_insecure"`
-	HasLogo      bool      `json:"has_logo" api:"readonly"`
-	DNSStatus    string    `json:"dns_status" api:"readonly"`
-	CreatedAt    timestamp `json:"created_at" api:"readonly"`
-	UpdatedAt    timestamp `json:"updated_at" api:"readonly"`
+	SMTPPassword *string `json:"smtp_password,omitempty"`
+	SMTPFrom     string  `json:"smtp_from"`
+	SMTPInsecure bool    `json:"smtp_insecure"`
+	HasLogo      bool    `json:"has_logo" api:"readonly"`
+	DNSStatus    string  `json:"dns_status" api:"readonly"`
+	// DNSCheckedAt and DNSDetail say when DNS was last looked at and what
+	// was found; DNSRecord is the record the domain's owner must create.
+	DNSCheckedAt *timestamp     `json:"dns_checked_at" api:"readonly"`
+	DNSDetail    string         `json:"dns_detail" api:"readonly"`
+	DNSRecord    *dnsRecordView `json:"dns_record" api:"readonly"`
+	// The certificate: status none, pending, issued or failed; source acme
+	// or uploaded; the last ACME error, cleared by a success.
+	CertificateStatus   string     `json:"certificate_status" api:"readonly"`
+	CertificateSource   string     `json:"certificate_source" api:"readonly"`
+	CertificateNotAfter *timestamp `json:"certificate_not_after" api:"readonly"`
+	CertificateIssuer   string     `json:"certificate_issuer" api:"readonly"`
+	CertificateError    string     `json:"certificate_error" api:"readonly"`
+	CertificateErrorAt  *timestamp `json:"certificate_error_at" api:"readonly"`
+	CreatedAt           timestamp  `json:"created_at" api:"readonly"`
+	UpdatedAt           timestamp  `json:"updated_at" api:"readonly"`
+}
+
+// dnsRecordView is a DNS record to create.
+type dnsRecordView struct {
+	Type  string `json:"type"`
+	Name  string `json:"name"`
+	Value string `json:"value"`
 }
 
 func newDomainView(d *portico.Domain) domainView {
+	certStatus := d.TLS.Status
+	if certStatus == "" { // a domain just created, not read back
+		certStatus = portico.CertNone
+	}
 	return domainView{
 		ID: d.ID, Domain: d.Domain, BrandName: d.BrandName,
 		CustomerSignup: d.CustomerSignup, CarrierSignup: d.CarrierSignup, SignupCreditLimit: d.SignupCreditLimit,
@@ -48,8 +72,21 @@ func newDomainView(d *portico.Domain) domainView {
 		SMTPHost: d.SMTP.Host, SMTPPort: d.SMTP.Port, SMTPUsername: d.SMTP.Username,
 		SMTPFrom: d.SMTP.From, SMTPInsecure: d.SMTP.Insecure,
 		HasLogo: d.HasLogo, DNSStatus: d.DNSStatus,
+		DNSCheckedAt: optionalTime(d.DNSCheckedAt), DNSDetail: d.DNSDetail,
+		CertificateStatus: certStatus, CertificateSource: d.TLS.Source, CertificateNotAfter: optionalTime(d.TLS.NotAfter),
+		CertificateIssuer: d.TLS.Issuer, CertificateError: d.TLS.LastError, CertificateErrorAt: optionalTime(d.TLS.LastErrorAt),
 		CreatedAt: timestamp(d.CreatedAt), UpdatedAt: timestamp(d.UpdatedAt),
 	}
+}
+
+// domainView is newDomainView plus what comes from configuration: the
+// CNAME to create (null when --portal-host is not set).
+func (a *api) domainView(d *portico.Domain) domainView {
+	v := newDomainView(d)
+	if a.svc.TLS.PortalHost != "" {
+		v.DNSRecord = &dnsRecordView{Type: "CNAME", Name: d.Domain, Value: a.svc.TLS.PortalHost}
+	}
+	return v
 }
 
 // applyTo copies the writable fields onto d. The SMTP password changes only
@@ -75,7 +112,7 @@ func (a *api) listDomains(w http.ResponseWriter, r *http.Request, _ app.Actor) e
 	if err != nil {
 		return err
 	}
-	writeList(w, p, newDomainView)
+	writeList(w, p, a.domainView)
 	return nil
 }
 
@@ -89,7 +126,7 @@ func (a *api) createDomain(w http.ResponseWriter, r *http.Request, actor app.Act
 	if err := a.svc.CreateDomain(r.Context(), actor, &d); err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusCreated, newDomainView(&d))
+	httpx.WriteJSON(w, http.StatusCreated, a.domainView(&d))
 	return nil
 }
 
@@ -178,6 +215,6 @@ func (a *api) writeDomain(w http.ResponseWriter, r *http.Request, id int64) erro
 	if err != nil {
 		return err
 	}
-	httpx.WriteJSON(w, http.StatusOK, newDomainView(d))
+	httpx.WriteJSON(w, http.StatusOK, a.domainView(d))
 	return nil
 }

@@ -76,8 +76,10 @@ func WriteJSONError(log *slog.Logger, w http.ResponseWriter, r *http.Request, er
 	WriteJSON(w, Status(code), ErrorBody{Error: ErrorDetail{Code: code, Message: portico.ErrorMessage(err), Fields: portico.ErrorFields(err)}})
 }
 
-// ClientIP returns the address of the peer. Proxy headers are not trusted:
-// a header anyone can set must not decide allowlists or throttling.
+// ClientIP returns the address of the peer. Proxy headers are not read
+// here: a header anyone can set must not decide allowlists or throttling.
+// Behind a configured trusted proxy, TrustedProxies has already put the
+// forwarded client address in RemoteAddr.
 func ClientIP(r *http.Request) string {
 	ap, err := netip.ParseAddrPort(r.RemoteAddr)
 	if err != nil {
@@ -86,9 +88,10 @@ func ClientIP(r *http.Request) string {
 	return ap.Addr().Unmap().String()
 }
 
-// SecurityHeaders sets the headers every response carries: a CSP with no
-// inline script, no framing, no sniffing, a strict referrer policy, and HSTS
-// when the request came over TLS.
+// SecurityHeaders sets the headers every response carries, errors
+// included, before any handler runs: a CSP with no inline script, no
+// framing, no sniffing, a strict referrer policy, and HSTS when the client
+// is on HTTPS (directly, or through a trusted proxy).
 func SecurityHeaders(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		h := w.Header()
@@ -96,7 +99,9 @@ func SecurityHeaders(next http.Handler) http.Handler {
 		h.Set("X-Content-Type-Options", "nosniff")
 		h.Set("X-Frame-Options", "DENY")
 		h.Set("Referrer-Policy", "same-origin")
-		if r.TLS != nil {
+		h.Set("Cross-Origin-Opener-Policy", "same-origin")
+		h.Set("Permissions-Policy", "camera=(), microphone=(), geolocation=(), payment=()")
+		if IsHTTPS(r) {
 			h.Set("Strict-Transport-Security", "max-age=31536000")
 		}
 		next.ServeHTTP(w, r)

@@ -129,7 +129,7 @@ func (a accountPages) showForm(w http.ResponseWriter, r *http.Request, acc *port
 	}
 	for _, s := range portico.Sections {
 		data.Access = append(data.Access, accessChoice{Name: "access_" + string(s), Label: portico.SectionLabels[s],
-			Options: []option{{Value: "", Label: "Inherit from portal domain"}, {Value: "show", Label: "Show"}, {Value: "hide", Label: "Hide"}}})
+			Options: []option{{Value: "", Label: "Inherit"}, {Value: "show", Label: "Show"}, {Value: "hide", Label: "Hide"}}})
 	}
 	v := &view{Title: title, Nav: a.Nav(), Form: form, Data: data}
 	if failure != nil {

@@ -32,19 +32,25 @@ type panel struct {
 // forms carry no CSRF tokens; no route changes state on GET.
 func New(svc *app.Service, log *slog.Logger) http.Handler {
 	p := &panel{svc: svc, log: log, pages: parsePages()}
-	mux := http.NewServeMux()
-	public := func(pattern string, h handler) { mux.Handle(pattern, p.serve(h)) }
-	private := func(pattern string, h handler) { mux.Handle(pattern, p.serve(p.requireUser(h))) }
+	mux := httpx.NewMux()
+	// Each helper declares the route's policy and applies it, so what the
+	// route table says is what the route does.
+	public := func(pattern string, h handler) { mux.Handle(pattern, httpx.Public, p.serve(h)) }
+	private := func(pattern string, h handler) { mux.Handle(pattern, httpx.Operator, p.serve(p.requireUser(h))) }
 	// write routes are writes (every POST) or forms that exist only to make
 	// one; read-only roles get 403 before any parsing, whatever they send.
-	write := func(pattern string, h handler) { private(pattern, requireWrite(h)) }
+	write := func(pattern string, h handler) {
+		mux.Handle(pattern, httpx.OperatorWrite, p.serve(p.requireUser(requireWrite(h))))
+	}
 
-	mux.Handle("GET /static/", staticHandler())
+	mux.Handle("GET /static/", httpx.Public, staticHandler())
 	public("/", func(http.ResponseWriter, *http.Request) error {
 		return portico.Errorf(portico.ENOTFOUND, "There is no such page.")
 	})
 	public("GET /login", p.handleLoginForm)
 	public("POST /login", p.handleLogin)
+	mux.Handle("GET /login/2fa", httpx.Pending, p.serve(p.handleMFAForm))
+	mux.Handle("POST /login/2fa", httpx.Pending, p.serve(p.handleMFA))
 	public("POST /logout", p.handleLogout)
 	public("GET /setup", p.handleSetupForm)
 	public("POST /setup", p.handleSetup)
@@ -60,6 +66,8 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	private("GET /domains/{id}/logo", p.handleDomainLogo)
 	write("GET /domains/{id}/delete", p.handleDomainDeleteConfirm)
 	write("POST /domains/{id}/delete", p.handleDomainDelete)
+	private("GET /domains/{id}/security", p.handleDomainSecurity)
+	write("POST /domains/{id}/require-2fa", p.handleDomainRequire2FA)
 
 	for _, k := range kinds {
 		a := accountPages{panel: p, kindInfo: k}
@@ -74,6 +82,8 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 		write("POST "+k.Path+"/{id}/reject", a.handleReject)
 		write("GET "+k.Path+"/{id}/contacts/new", a.handleContactNew)
 		write("POST "+k.Path+"/{id}/contacts", a.handleContactCreate)
+		private("GET "+k.Path+"/{id}/security", a.handleSecurity)
+		write("POST "+k.Path+"/{id}/require-2fa", a.handleRequire2FA)
 	}
 
 	private("GET /contacts/{id}", p.handleContactView)
@@ -82,9 +92,22 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	write("POST /contacts/{id}/password", p.handleContactPassword)
 	write("GET /contacts/{id}/delete", p.handleContactDeleteConfirm)
 	write("POST /contacts/{id}/delete", p.handleContactDelete)
+	private("GET /contacts/{id}/security", p.handleContactSecurity)
+	write("POST /contacts/{id}/sessions/end", p.handleContactSessionsEnd)
+	write("POST /contacts/{id}/mfa/reset", p.handleContactMFAReset)
+	// Any role may look at the portal as a contact does; a read-only role
+	// gets a read-only support session.
+	private("POST /contacts/{id}/impersonate", p.handleContactImpersonate)
+
+	private("GET /security", p.handleSecurity)
+	private("POST /security/totp", p.handleTOTPBegin)
+	private("POST /security/totp/confirm", p.handleTOTPConfirm)
+	private("POST /security/totp/disable", p.handleTOTPDisable)
+	private("POST /security/recovery-codes", p.handleRecoveryCodes)
+	private("POST /security/ip-allowlist", p.handleIPAllowlist)
 
 	private("GET /emails", p.handleEmails)
-	private("GET /audit", p.handleAudit)
+	mux.Handle("GET /audit", httpx.Operator, p.serve(p.requireUser(p.handleAudit)), "before")
 	return mux
 }
 
@@ -92,6 +115,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 // its code; internal errors are logged and never shown in detail.
 func (p *panel) serve(h handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r = httpx.WithClient(r)
 		if err := h(w, r); err != nil {
 			p.renderError(w, r, err)
 		}
@@ -106,6 +130,10 @@ type userKey struct{}
 func (p *panel) requireUser(h handler) handler {
 	return func(w http.ResponseWriter, r *http.Request) error {
 		u, err := p.sessionUser(r)
+		if err == app.ErrMFAPending && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
+			http.Redirect(w, r, "/login/2fa?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+			return nil
+		}
 		if err != nil {
 			if portico.ErrorCode(err) == portico.EUNAUTHORIZED && (r.Method == http.MethodGet || r.Method == http.MethodHead) {
 				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)

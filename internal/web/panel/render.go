@@ -52,6 +52,9 @@ var flashes = map[string]string{
 	"password_set":     "Password changed. The contact's sessions have ended.",
 	"password_emailed": "A new password was generated and emailed. The contact must change it at next login.",
 	"welcome":          "Welcome to the Portico control panel.",
+	"mfa_off":          "Two-factor authentication is off.",
+	"sessions_ended":   "Every session of the contact has ended.",
+	"mfa_reset":        "Two-factor authentication of the contact is reset.",
 }
 
 // parsePages parses each page under templates/pages with the shared layout
@@ -76,6 +79,14 @@ var funcs = template.FuncMap{
 	"status": func(s string) string { return portico.StatusLabels[s] },
 	"lower":  strings.ToLower,
 	"dns":    func(s string) string { return dnsLabels[s] },
+	// pngDataURL lets a generated PNG (the authenticator QR code) be an
+	// img src: html/template rewrites data: URLs to #ZgotmplZ otherwise.
+	"pngDataURL": func(s string) template.URL {
+		if strings.HasPrefix(s, "data:image/png;base64,") {
+			return template.URL(s)
+		}
+		return ""
+	},
 	"yesno": func(b bool) string {
 		if b {
 			return "Yes"

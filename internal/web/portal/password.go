@@ -41,11 +41,8 @@ func (h *Handler) forgotForm(w http.ResponseWriter, r *http.Request, v *visit) e
 func (h *Handler) forgot(w http.ResponseWriter, r *http.Request, v *visit) error {
 	f := formFrom(r, "email")
 	p := h.page(v, "Reset your password", nil).withForm(f)
-	if err := h.resets.allow(httpx.ClientIP(r)); err != nil {
-		return h.formError(w, r, p, "forgot", err)
-	}
 	if err := h.svc.RequestPasswordReset(r.Context(), v.Brand, r.PostFormValue("email"), httpx.ClientIP(r)); err != nil {
-		return err
+		return h.formError(w, r, p, "forgot", err)
 	}
 	h.render(w, r, http.StatusOK, "message", h.page(v, "Check your email", message{
 		Text:    "If " + portico.NormalizeEmail(r.PostFormValue("email")) + " has a login here, we have sent it a link to choose a new password. The link works once, within 30 minutes.",

@@ -9,10 +9,10 @@ package portal
 import (
 	"log/slog"
 	"net/http"
-	"time"
 
 	"portico/internal/app"
 	"portico/internal/portico"
+	"portico/internal/web/httpx"
 )
 
 // Handler is the portal for every brand. It needs no background goroutine:
@@ -21,53 +21,71 @@ type Handler struct {
 	svc    *app.Service
 	log    *slog.Logger
 	brands *app.Brands
-	mux    *http.ServeMux
-	// Forms that send email to a typed address are throttled per client
-	// address, so the portal cannot be used to flood a mailbox.
-	signups, resets *ipLimiter
+	mux    *httpx.Mux
 }
 
 // New returns the portal handler. The caller wraps it with
 // http.CrossOriginProtection and httpx.SecurityHeaders and answers
 // /healthz before it.
 func New(svc *app.Service, log *slog.Logger) *Handler {
-	h := &Handler{svc: svc, log: log, brands: svc.NewBrands(), mux: http.NewServeMux(),
-		signups: newIPLimiter(5, 10*time.Minute), resets: newIPLimiter(5, 10*time.Minute)}
+	h := &Handler{svc: svc, log: log, brands: svc.NewBrands(), mux: httpx.NewMux()}
 	h.routes()
 	return h
 }
 
+// Routes lists every portal route with its policy (for the route table
+// and two-account tests).
+func (h *Handler) Routes() []httpx.Route { return h.mux.Routes() }
+
 func (h *Handler) routes() {
 	m := h.mux
-	m.Handle("GET /static/", h.public(serveStatic))
-	m.Handle("GET /brand.css", h.public(h.brandCSS))
-	m.Handle("GET /logo", h.public(h.logo))
-
-	m.Handle("GET /login", h.public(h.loginForm))
-	m.Handle("POST /login", h.public(h.login))
-	m.Handle("POST /logout", h.public(h.logout))
-	m.Handle("GET /forgot", h.public(h.forgotForm))
-	m.Handle("POST /forgot", h.public(h.forgot))
-	m.Handle("GET /reset", h.public(h.resetForm))
-	m.Handle("POST /reset", h.public(h.reset))
-	m.Handle("GET /signup", h.public(h.signupForm(portico.KindCustomer)))
-	m.Handle("POST /signup", h.public(h.signup(portico.KindCustomer)))
-	m.Handle("GET /signup/carrier", h.public(h.signupForm(portico.KindCarrier)))
-	m.Handle("POST /signup/carrier", h.public(h.signup(portico.KindCarrier)))
-	m.Handle("GET /verify", h.public(h.verifyForm))
-	m.Handle("POST /verify", h.public(h.verify))
-
-	m.Handle("GET /{$}", h.private(h.dashboard))
-	m.Handle("GET /profile", h.private(h.profileForm))
-	m.Handle("POST /profile", h.private(h.profile))
-	m.Handle("GET /password", h.private(h.passwordForm))
-	m.Handle("POST /password", h.private(h.password))
-	for _, s := range sectionPages {
-		m.Handle("GET "+s.Path, h.section(s))
+	// The helpers declare each route's policy and apply it.
+	public := func(pattern string, fn handlerFunc) { m.Handle(pattern, httpx.Public, h.public(fn)) }
+	private := func(pattern string, fn handlerFunc, cursors ...string) {
+		m.Handle(pattern, httpx.Contact, h.private(fn), cursors...)
 	}
-	m.Handle("/", h.public(func(http.ResponseWriter, *http.Request, *visit) error {
+	public("GET /static/", serveStatic)
+	public("GET /brand.css", h.brandCSS)
+	public("GET /logo", h.logo)
+
+	public("GET /login", h.loginForm)
+	public("POST /login", h.login)
+	m.Handle("GET /login/2fa", httpx.Pending, h.public(h.mfaForm))
+	m.Handle("POST /login/2fa", httpx.Pending, h.public(h.mfa))
+	public("POST /logout", h.logout)
+	public("GET /forgot", h.forgotForm)
+	public("POST /forgot", h.forgot)
+	public("GET /reset", h.resetForm)
+	public("POST /reset", h.reset)
+	public("GET /signup", h.signupForm(portico.KindCustomer))
+	public("POST /signup", h.signup(portico.KindCustomer))
+	public("GET /signup/carrier", h.signupForm(portico.KindCarrier))
+	public("POST /signup/carrier", h.signup(portico.KindCarrier))
+	public("GET /verify", h.verifyForm)
+	public("POST /verify", h.verify)
+	public("GET /support-session", h.supportForm)
+	public("POST /support-session", h.support)
+
+	private("GET /{$}", h.dashboard)
+	private("GET /profile", h.profileForm)
+	private("POST /profile", h.profile)
+	private("GET /password", h.passwordForm)
+	private("POST /password", h.password)
+	private("GET /security", h.securityPage)
+	private("POST /security/totp", h.totpBegin)
+	private("POST /security/totp/confirm", h.totpConfirm)
+	private("POST /security/totp/disable", h.totpDisable)
+	private("POST /security/recovery-codes", h.recoveryCodes)
+	private("GET /sessions", h.sessions)
+	private("POST /sessions/{session}/end", h.sessionEnd)
+	private("POST /sessions/end-others", h.sessionsEndOthers)
+	private("GET /activity", h.activity, "before")
+	for _, s := range sectionPages {
+		m.Handle("GET "+s.Path, httpx.SectionPolicy(s.Key), h.section(s))
+	}
+	public("/", func(http.ResponseWriter, *http.Request, *visit) error {
 		return portico.Errorf(portico.ENOTFOUND, "Page not found.")
-	}))
+	})
 }
 
 // ServeHTTP resolves the request's brand from its Host, then routes it. An
@@ -83,5 +101,6 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		plainError(w, status)
 		return
 	}
+	r = httpx.WithClient(r)
 	h.mux.ServeHTTP(w, r.WithContext(withBrand(r.Context(), brand)))
 }

@@ -6,6 +6,8 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
+	"strings"
+	"time"
 
 	"portico/internal/app"
 	"portico/internal/portico"
@@ -19,11 +21,23 @@ var templateFS embed.FS
 var pages = []string{
 	"login", "forgot", "reset", "password", "signup", "verify", "message",
 	"dashboard", "profile", "balance", "section",
+	"login_2fa", "security", "sessions", "activity", "support",
 }
 
 var funcs = template.FuncMap{
-	"field":       newField,
+	"field": newField,
+	"at": func(t time.Time, loc *time.Location) string {
+		return t.In(loc).Format("2006-01-02 15:04 MST")
+	},
 	"statusLabel": func(s string) string { return portico.StatusLabels[s] },
+	// pngDataURL lets a generated PNG (the authenticator QR code) be an
+	// img src: html/template rewrites data: URLs to #ZgotmplZ otherwise.
+	"pngDataURL": func(s string) template.URL {
+		if strings.HasPrefix(s, "data:image/png;base64,") {
+			return template.URL(s)
+		}
+		return ""
+	},
 	"kindLabel": func(k portico.AccountKind) string {
 		if k == portico.KindCarrier {
 			return "Carrier"

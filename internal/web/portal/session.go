@@ -1,6 +1,10 @@
 package portal
 
-import "net/http"
+import (
+	"net/http"
+
+	"portico/internal/web/httpx"
+)
 
 // cookieName holds the portal session token. The cookie is host-only (no
 // Domain attribute), so it never reaches another brand's host; the server
@@ -19,7 +23,7 @@ func sessionToken(r *http.Request) string {
 // browser session; the server enforces the idle and absolute limits.
 func setSession(w http.ResponseWriter, r *http.Request, token string) {
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: token, Path: "/", HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: httpx.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }
 
 func clearSession(w http.ResponseWriter, r *http.Request) {
@@ -27,5 +31,5 @@ func clearSession(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	http.SetCookie(w, &http.Cookie{Name: cookieName, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
-		Secure: r.TLS != nil, SameSite: http.SameSiteLaxMode})
+		Secure: httpx.IsHTTPS(r), SameSite: http.SameSiteLaxMode})
 }

@@ -58,9 +58,6 @@ func (h *Handler) signup(kind portico.AccountKind) handlerFunc {
 		if err != nil {
 			return err
 		}
-		if err := h.signups.allow(httpx.ClientIP(r)); err != nil {
-			return h.formError(w, r, p, "signup", err)
-		}
 		err = h.svc.Signup(r.Context(), v.Brand, app.SignupInput{Kind: kind,
 			CompanyName: r.PostFormValue("company_name"), Name: r.PostFormValue("name"),
 			Email: r.PostFormValue("email"), Password: r.PostFormValue("password"),

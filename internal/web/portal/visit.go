@@ -3,6 +3,7 @@ package portal
 import (
 	"context"
 	"net/http"
+	"strings"
 
 	"portico/internal/app"
 	"portico/internal/portico"
@@ -38,10 +39,16 @@ func (h *Handler) public(fn handlerFunc) http.Handler {
 
 // private serves fn to a contact logged in on this brand; others are sent
 // to the login page. While a password change is forced, every page but
-// /password (and POST /logout, which is public) leads there.
+// /password (and POST /logout, which is public) leads there; while the
+// brand or account requires two-factor the contact has not set up, every
+// page but /security does. A read-only support session may only look.
 func (h *Handler) private(fn handlerFunc) http.Handler {
 	return h.public(func(w http.ResponseWriter, r *http.Request, v *visit) error {
 		u, err := h.svc.PortalSession(r.Context(), v.Brand, sessionToken(r), httpx.ClientIP(r))
+		if err == app.ErrMFAPending {
+			http.Redirect(w, r, "/login/2fa", http.StatusSeeOther)
+			return nil
+		}
 		if portico.ErrorCode(err) == portico.EUNAUTHORIZED {
 			clearSession(w, r)
 			http.Redirect(w, r, "/login", http.StatusSeeOther)
@@ -50,8 +57,15 @@ func (h *Handler) private(fn handlerFunc) http.Handler {
 			return err
 		}
 		v.User = u
-		if u.Contact().MustChangePassword && r.URL.Path != "/password" {
+		if u.ReadOnly() && r.Method != http.MethodGet && r.Method != http.MethodHead {
+			return portico.Errorf(portico.EFORBIDDEN, "This support session is read-only.")
+		}
+		if u.Contact().MustChangePassword && u.Support() == nil && r.URL.Path != "/password" {
 			http.Redirect(w, r, "/password", http.StatusSeeOther)
+			return nil
+		}
+		if u.MustEnrolMFA() && !u.Contact().MustChangePassword && !strings.HasPrefix(r.URL.Path, "/security") {
+			http.Redirect(w, r, "/security", http.StatusSeeOther)
 			return nil
 		}
 		return fn(w, r, v)
@@ -68,6 +82,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, v *visit, err err
 	switch code {
 	case portico.ENOTFOUND:
 		title = "Not found"
+	case portico.EFORBIDDEN:
+		title = "Not allowed"
 	case portico.ETOOMANY:
 		title = "Please wait"
 	}
@@ -84,5 +100,5 @@ func plainError(w http.ResponseWriter, status int) {
 		text = "Internal error"
 	}
 	w.Write([]byte("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>" + text +
-		"</title></head><body><h1>" + text + "</h1></body></html>\n"))
+		"</title></head><body><main><h1>" + text + "</h1></main></body></html>\n"))
 }
