@@ -16,7 +16,10 @@ import (
 	"portico/internal/store/storetest"
 )
 
-var ingestRows = flag.Int("ingest-rows", 1_000_000, "rows BenchmarkIngest1M stores")
+var (
+	ingestRows = flag.Int("ingest-rows", 1_000_000, "rows BenchmarkIngest1M stores")
+	ingestIDs  = flag.String("ingest-ids", "uuid", "call ids of the benchmarks' CDRs: uuid (random) or time (time-ordered)")
+)
 
 // ingestFixture is a database with two customers on a 50k-prefix card and
 // two carriers on a 20k-prefix card.
@@ -63,7 +66,8 @@ func newIngestFixture(tb testing.TB, db *store.DB) *ingestFixture {
 }
 
 func (f *ingestFixture) options(seed uint64) billingtest.CDROptions {
-	return billingtest.CDROptions{Seed: seed, Customers: f.customers, Carriers: f.carriers, Deck: f.deck, Unmatched: 2, Priced: 10}
+	return billingtest.CDROptions{Seed: seed, Customers: f.customers, Carriers: f.carriers, Deck: f.deck, Unmatched: 2, Priced: 10,
+		TimeOrderedIDs: *ingestIDs == "time"}
 }
 
 // ingest stores cdrs through the same path as the API and the CLI:

@@ -74,12 +74,14 @@ func (u *PortalUser) Support() *SupportSession {
 		return nil
 	}
 	return &SupportSession{OperatorName: u.impersonator.Name, OperatorEmail: u.impersonator.Email,
-		ReadOnly: !u.session.CanWrite, EndsAt: u.session.ExpiresAt}
+		ReadOnly: u.ReadOnly(), EndsAt: u.session.ExpiresAt}
 }
 
-// ReadOnly reports whether this session may change nothing (a support
-// session of an operator whose role is read-only).
-func (u *PortalUser) ReadOnly() bool { return !u.session.CanWrite }
+// ReadOnly reports whether this session may change nothing: a support
+// session opened read-only, or whose operator's role is read-only now.
+func (u *PortalUser) ReadOnly() bool {
+	return !u.session.CanWrite || u.impersonator != nil && !u.impersonator.CanWrite()
+}
 
 // mayWrite refuses changes in a read-only support session.
 func (u *PortalUser) mayWrite() error {

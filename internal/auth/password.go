@@ -52,8 +52,11 @@ type Hasher struct {
 }
 
 // NewHasher returns a Hasher with the given parameters and a slot per CPU.
+// A caller waits at most half a second for a slot (about ten hashes' time
+// per slot, so an ordinary burst of logins queues) before a 429: a flood
+// is refused quickly instead of holding connections open.
 func NewHasher(p Params) *Hasher {
-	return NewHasherLimited(p, runtime.NumCPU(), 2*time.Second)
+	return NewHasherLimited(p, runtime.NumCPU(), 500*time.Millisecond)
 }
 
 // NewHasherLimited returns a Hasher running at most slots hashes at once,

@@ -61,7 +61,9 @@ func NewHandler(rt Routes) http.Handler {
 			if rt.TLS.HandleHTTPChallenge(w, r) {
 				return
 			}
-			if r.URL.Path != "/healthz" {
+			// Behind a TLS-terminating trusted proxy the request already
+			// came over HTTPS; redirecting it would loop.
+			if r.URL.Path != "/healthz" && !httpx.IsHTTPS(r) {
 				if u := rt.TLS.HTTPSRedirect(r); u != "" {
 					http.Redirect(w, r, u, http.StatusPermanentRedirect)
 					return

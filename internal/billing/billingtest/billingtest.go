@@ -67,6 +67,10 @@ type CDROptions struct {
 	// Unmatched is the share, in percent, of calls to numbers outside
 	// the deck; Priced is the share that arrive with a charge already.
 	Unmatched, Priced int
+	// TimeOrderedIDs makes call ids that grow with time, as Asterisk's
+	// "1770000000.123" do, instead of random UUIDs (SIP Call-IDs,
+	// FreeSWITCH): the easy case for the unique index.
+	TimeOrderedIDs bool
 }
 
 // CDRs returns n CDRs with distinct call ids. A fifth are failed calls of
@@ -123,9 +127,12 @@ func newGen(o CDROptions) *gen {
 	return &gen{o: o, rng: rand.New(rand.NewPCG(o.Seed, 2)), ids: rand.New(rand.NewPCG(o.Seed, 3))}
 }
 
-// callID is a random UUID, as SIP stacks make them: random ids are the
-// hard case for the unique index (inserts land all over it).
-func (g *gen) callID() string {
+// callID is a random UUID, as SIP stacks make them (the hard case for the
+// unique index: inserts land all over it), or a time-ordered id.
+func (g *gen) callID(i int) string {
+	if g.o.TimeOrderedIDs {
+		return fmt.Sprintf("%d.%d", g.o.Start.Unix()+int64(i), g.o.Seed)
+	}
 	a, b := g.ids.Uint64(), g.ids.Uint64()
 	return fmt.Sprintf("%08x-%04x-4%03x-a%03x-%012x", a>>32, a>>16&0xffff, a&0xfff, b>>48&0xfff, b&0xffffffffffff)
 }
@@ -134,7 +141,7 @@ func (g *gen) next(i int) portico.CDR {
 	rng, o := g.rng, g.o
 	c := portico.CDR{
 		Switch:       o.Switch,
-		CallID:       g.callID(),
+		CallID:       g.callID(i),
 		StartTime:    o.Start.Add(time.Duration(i)*time.Second + time.Duration(rng.IntN(1000))*time.Millisecond).Truncate(time.Second),
 		SourceNumber: "4420" + strconv.Itoa(10_000_000+rng.IntN(89_999_999)),
 		Direction:    portico.DirectionTermination,

@@ -7,6 +7,7 @@ import (
 
 	"portico/internal/app"
 	"portico/internal/portico"
+	"portico/internal/web/httpx"
 )
 
 // securityPage is the Data of the user's own security page.
@@ -43,7 +44,7 @@ func (p *panel) showSecurity(w http.ResponseWriter, r *http.Request, status int,
 			return failure
 		}
 		v.Error, v.Fields = portico.ErrorMessage(failure), portico.ErrorFields(failure)
-		status = statusOf(failure)
+		status = httpx.Status(portico.ErrorCode(failure))
 	}
 	return p.render(w, r, status, "security", v)
 }
@@ -89,19 +90,6 @@ func (p *panel) handleIPAllowlist(w http.ResponseWriter, r *http.Request) error 
 		return p.showSecurity(w, r, 0, securityPage{Allowlist: list}, err)
 	}
 	return seeOther(w, r, "/security", "saved")
-}
-
-// statusOf is the HTTP status of an error the user can act on.
-func statusOf(err error) int {
-	switch portico.ErrorCode(err) {
-	case portico.EINVALID:
-		return http.StatusUnprocessableEntity
-	case portico.ECONFLICT:
-		return http.StatusConflict
-	case portico.ETOOMANY:
-		return http.StatusTooManyRequests
-	}
-	return http.StatusInternalServerError
 }
 
 // contactSecurityPage is the Data of a contact's security page.
