@@ -9,10 +9,13 @@ import (
 	"crypto/x509/pkix"
 	"encoding/pem"
 	"fmt"
+	"html"
 	"io"
 	"math/big"
 	"net/http"
+	"net/url"
 	"os"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -121,6 +124,7 @@ func TestCustomDomainTLS(t *testing.T) {
 		if d["certificate_source"] != "acme" || d["certificate_not_after"] == nil || d["certificate_error"] != "" {
 			t.Fatalf("issued certificate: %v", d)
 		}
+		panelShows(t, in, fmt.Sprint(id), "Verified", "CNAME "+testkit.PortalHost, "Issued until")
 		roots := acme.CA.Roots()
 		chain, err := in.Handshake(name, roots)
 		if err != nil {
@@ -471,4 +475,23 @@ func (ca *ownCA) leaf(t *testing.T, name string) (certPEM, keyPEM string) {
 	kb, _ := x509.MarshalPKCS8PrivateKey(key)
 	return string(pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der})),
 		string(pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: kb}))
+}
+
+var tagRE = regexp.MustCompile(`<[^>]*>`)
+
+// panelShows logs into the control panel as the API's operator and checks
+// the domain's page says each of want: the operator sees what the API says.
+func panelShows(t *testing.T, in *testkit.Instance, domainID string, want ...string) {
+	t.Helper()
+	c := in.Client()
+	if resp, body := postForm(t, c, in.URL("localhost", "/login"), url.Values{"email": {"ops@operator.test"}, "password": {"operator passphrase 1"}}); resp.StatusCode != 303 {
+		t.Fatalf("panel login = %d: %s", resp.StatusCode, body)
+	}
+	_, body := get(t, c, in.URL("localhost", "/domains/"+domainID))
+	text := html.UnescapeString(tagRE.ReplaceAllString(body, ""))
+	for _, w := range want {
+		if !strings.Contains(text, w) {
+			t.Errorf("the panel's domain page does not say %q", w)
+		}
+	}
 }

@@ -52,6 +52,7 @@ type domainPage struct {
 	Templates []option // customers whose settings signups copy
 	LogoURL   string
 	DNSLabel  string
+	TLS       *app.DomainTLSStatus // DNS record, checks and certificate; nil when creating
 }
 
 // showDomainForm renders the domain form with form's values; a non-nil
@@ -62,6 +63,7 @@ func (p *panel) showDomainForm(w http.ResponseWriter, r *http.Request, d *portic
 	if d != nil {
 		title, data.Action = d.Domain, fmt.Sprintf("/domains/%d", d.ID)
 		data.DNSLabel = dnsLabels[d.DNSStatus]
+		data.TLS = p.svc.DomainTLSStatusOf(r.Context(), d)
 		if d.HasLogo {
 			data.LogoURL = fmt.Sprintf("/domains/%d/logo?v=%d", d.ID, d.UpdatedAt.UnixNano())
 		}

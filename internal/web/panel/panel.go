@@ -66,6 +66,9 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	private("GET /domains/{id}/logo", p.handleDomainLogo)
 	write("GET /domains/{id}/delete", p.handleDomainDeleteConfirm)
 	write("POST /domains/{id}/delete", p.handleDomainDelete)
+	write("POST /domains/{id}/verify", p.handleDomainVerify)
+	write("POST /domains/{id}/certificate", p.handleCertificateUpload)
+	write("POST /domains/{id}/certificate/delete", p.handleCertificateDelete)
 	private("GET /domains/{id}/security", p.handleDomainSecurity)
 	write("POST /domains/{id}/require-2fa", p.handleDomainRequire2FA)
 

@@ -55,6 +55,9 @@ var flashes = map[string]string{
 	"mfa_off":          "Two-factor authentication is off.",
 	"sessions_ended":   "Every session of the contact has ended.",
 	"mfa_reset":        "Two-factor authentication of the contact is reset.",
+	"dns_checked":      "DNS checked; the result is below.",
+	"cert_uploaded":    "Certificate uploaded; it is served for this domain from now on.",
+	"cert_removed":     "Uploaded certificate removed; the domain goes back to automatic certificates.",
 }
 
 // parsePages parses each page under templates/pages with the shared layout

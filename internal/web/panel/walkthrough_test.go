@@ -40,7 +40,7 @@ func TestSeedWalkthrough(t *testing.T) {
 		}
 		loc := c.postMultipart("/domains", domainForm("Portal.Acme-Voice.example"), pngOf(200)).wantRedirect("/domains/").Location
 		p := c.get(loc).want(http.StatusOK)
-		p.wantText("Created.", "Not checked yet", "CNAME → your portal host")
+		p.wantText("Created.", "Not checked yet", "CNAME your portal host", "HTTPS is off")
 		for name, want := range map[string]string{
 			"domain": "portal.acme-voice.example", "brand_name": "Acme Voice", "signup_credit_limit": "25.50",
 			"currencies": "USD, EUR", "primary_color": "#1a73e8", "footer": "© Acme Voice",
