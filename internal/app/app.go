@@ -28,6 +28,9 @@ type Service struct {
 	MailKick func()
 	// TLS is custom-domain DNS verification and certificates.
 	TLS DomainTLS
+	// SIPEndpoint is the operator's SIP endpoint (host or host:port) that
+	// rate card exports name; empty: the brand's own domain.
+	SIPEndpoint string
 	// rating keeps rate cards ready for rating (billing_rating.go); its
 	// zero value is ready to use.
 	rating ratingCache

@@ -144,8 +144,9 @@ func (imp *CDRImport) Finish(ctx context.Context) error {
 // Rate fills in what the switch did not send, from the cards in force at
 // each call's start: BilledDuration, Rate, Charge and an empty
 // DestinationName from the customer's card, CarrierRate and CarrierCost
-// from the carrier's. A CDR nothing matches stays without a charge and is
-// marked Unrated; it is stored all the same.
+// from the carrier's. A CDR whose customer side nothing matches stays
+// without a charge and is marked Unrated; one whose carrier side nothing
+// matches keeps a nil CarrierCost. Both are stored all the same.
 func (imp *CDRImport) Rate(ctx context.Context, cdrs []portico.CDR) error {
 	for i := range cdrs {
 		c := &cdrs[i]
@@ -169,7 +170,7 @@ func (imp *CDRImport) Rate(ctx context.Context, cdrs []portico.CDR) error {
 				}
 			}
 		}
-		c.Unrated = c.Charge == nil || c.NeedsCarrierRating()
+		c.Unrated = c.Charge == nil
 	}
 	return nil
 }

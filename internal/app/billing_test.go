@@ -130,6 +130,9 @@ func TestRatingOnIngest(t *testing.T) {
 		priced.Charge, priced.Rate, priced.DestinationName = moneyPtr(t, "0.123"), moneyPtr(t, "0.07"), "Germany"
 		viaCarrier := call("carrier", "2026-02-10T10:00:00Z", "442071234567", 37, cust.ID)
 		viaCarrier.CarrierID = carr.ID
+		// Rated for the customer, but the supplier card has no France.
+		carrierUnrated := call("fr-carrier", "2026-03-02T00:00:00Z", "33123456789", 60, cust.ID)
+		carrierUnrated.CarrierID = carr.ID
 		cdrs := []portico.CDR{
 			call("uk-37s", "2026-02-10T10:00:00Z", "442071234567", 37, cust.ID),   // 30/6: 42 s × 0.012/60 = 0.0084
 			call("uk-10s", "2026-02-10T10:00:00Z", "442071234567", 10, cust.ID),   // MCD 30: 0.006
@@ -142,14 +145,14 @@ func TestRatingOnIngest(t *testing.T) {
 			call("nowhere", "2026-03-02T00:00:00Z", "8613800000000", 60, cust.ID), // no prefix: unrated
 			call("no-card", "2026-03-02T00:00:00Z", "442071234567", 60, bare.ID),  // no card: unrated
 			call("us-before", "2025-12-31T23:59:59Z", "12125551234", 60, cust.ID), // before any row: unrated
-			priced, viaCarrier,
+			priced, viaCarrier, carrierUnrated,
 		}
 		r, err := svc.IngestCDRs(ctx, owner, cdrs, "test")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r != (portico.IngestResult{Accepted: 13, Duplicates: 0, Unrated: 4}) {
-			t.Fatalf("result = %+v, want 13 accepted, 4 unrated", r)
+		if r != (portico.IngestResult{Accepted: 14, Duplicates: 0, Unrated: 4}) {
+			t.Fatalf("result = %+v, want 14 accepted, 4 unrated", r)
 		}
 		got := cdrsOf(t, svc, portico.CDRFilter{})
 		want := map[string]struct {
@@ -163,6 +166,7 @@ func TestRatingOnIngest(t *testing.T) {
 			"fr-feb": {0, "", "", ""}, "fr-mar": {60, "0.03", "France", "0.03"}, "nowhere": {0, "", "", ""},
 			"no-card": {0, "", "", ""}, "us-before": {0, "", "", ""},
 			"priced": {100, "0.123", "Germany", "0.07"}, "carrier": {42, "0.0084", "United Kingdom", "0.012"},
+			"fr-carrier": {60, "0.03", "France", "0.03"},
 		}
 		for id, w := range want {
 			c := got[id]
@@ -181,9 +185,12 @@ func TestRatingOnIngest(t *testing.T) {
 		if c := got["carrier"]; c.CarrierCost == nil || c.CarrierCost.String() != "0.0037" || c.CarrierRate.String() != "0.006" {
 			t.Errorf("carrier side = %v %v, want 0.0037 at 0.006 (37 s per second)", c.CarrierCost, c.CarrierRate)
 		}
-		// 0.0084+0.006+0+0.070833+0.091167+0.12+0.03+0.123+0.0084 = 0.4578
-		if b := balance(t, svc, cust); b.String() != "-0.4578" {
-			t.Errorf("customer balance = %s, want -0.4578", b)
+		if c := got["fr-carrier"]; c.CarrierCost != nil || c.Unrated {
+			t.Errorf("carrier side with no rate = %v, unrated %v; want a null cost, the CDR rated", c.CarrierCost, c.Unrated)
+		}
+		// 0.0084+0.006+0+0.070833+0.091167+0.12+0.03+0.123+0.0084+0.03 = 0.4878
+		if b := balance(t, svc, cust); b.String() != "-0.4878" {
+			t.Errorf("customer balance = %s, want -0.4878", b)
 		}
 		if b := balance(t, svc, carr); b.String() != "-0.0037" {
 			t.Errorf("carrier balance = %s, want -0.0037", b)
@@ -195,8 +202,11 @@ func TestRatingOnIngest(t *testing.T) {
 		if n := len(cdrsOf(t, svc, portico.CDRFilter{CustomerID: bare.ID})); n != 1 {
 			t.Errorf("CDRs of the cardless customer = %d, want 1", n)
 		}
-		if n := len(cdrsOf(t, svc, portico.CDRFilter{CarrierID: carr.ID})); n != 1 {
-			t.Errorf("CDRs of the carrier = %d, want 1", n)
+		if n := len(cdrsOf(t, svc, portico.CDRFilter{CarrierID: carr.ID})); n != 2 {
+			t.Errorf("CDRs of the carrier = %d, want 2", n)
+		}
+		if got := cdrsOf(t, svc, portico.CDRFilter{CarrierUnrated: true}); len(got) != 1 || got["fr-carrier"] == nil {
+			t.Errorf("CDRs without a carrier cost = %v, want fr-carrier", got)
 		}
 		if n := len(cdrsOf(t, svc, portico.CDRFilter{Unrated: true})); n != 4 {
 			t.Errorf("unrated CDRs = %d, want 4", n)

@@ -172,8 +172,6 @@ func TestBillingThroughTheProduct(t *testing.T) {
 				x.add(c.CarrierID, new(big.Rat).Neg(units(*c.CarrierCost)))
 			case ok:
 				x.add(c.CarrierID, new(big.Rat).Neg(amount))
-			default:
-				unrated = true
 			}
 			if unrated {
 				x.unrated++

@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"context"
 	"fmt"
 	"image"
 	"image/color"
@@ -8,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -15,8 +17,11 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"portico/internal/app"
+	"portico/internal/billing"
 	"portico/internal/cli"
 	"portico/internal/mail/smtptest"
+	"portico/internal/portico"
 	"portico/internal/store/storetest"
 	"portico/internal/testkit"
 )
@@ -73,6 +78,7 @@ var acceptanceSteps = []step{
 	{"panel remaining pages", (*flow).panelRest},
 	// Billing adds its steps here: CDR filter and CSV download, rate card
 	// search, balance after a payment.
+	{"portal data sections: balance, CDR filter and download, rates, summary", (*flow).portalData},
 }
 
 // walkthroughSteps is how many of acceptanceSteps make the seed
@@ -451,10 +457,10 @@ func (f *flow) portalDashboard() {
 
 	f.press("Balance", "portal/balance", 200)
 	f.wantText("main dl", "100.00 USD")
-	f.press("CDR", "portal/section:cdr", 200)
+	f.press("CDR", "portal/cdr", 200)
 	f.wantText("main h1", "CDR")
 	f.wantText(`nav.sections a[aria-current="page"]`, "CDR")
-	f.press("Rate Card", "portal/section:rates", 200)
+	f.press("Rate Card", "portal/rates", 200)
 	for _, p := range []string{"/payments", "/summary", "/carrier", "/invoices"} {
 		f.open(f.portal(p), "portal/message:not-found", 404)
 		f.wantText("main h1", "Not found")
@@ -492,8 +498,8 @@ func (f *flow) sectionToggle() {
 	f.wantList("ul.tiles strong", "Balance", "Payments", "Summary")
 	f.open(f.portal("/cdr"), "portal/message:not-found", 404)
 	f.open(f.portal("/"), "portal/dashboard", 200)
-	f.press("Payments", "portal/section:payments", 200)
-	f.press("Summary", "portal/section:summary", 200)
+	f.press("Payments", "portal/payments", 200)
+	f.press("Summary", "portal/summary", 200)
 }
 
 func (f *flow) portalKeyboardLogin() {
@@ -616,7 +622,7 @@ func (f *flow) carrierSignup() {
 	f.login("gavin@hooli.example", signupPassword, "portal/dashboard:carrier", 200)
 	f.wantText(".lead", "Acme Telecom carrier portal")
 	f.wantList("nav.sections a", "Dashboard", "Balance", "Payments", "Summary", "Carrier Portal") // Globex's access, as a template
-	f.press("Carrier Portal", "portal/section:carrier", 200)
+	f.press("Carrier Portal", "portal/carrier", 200)
 	f.wantText("main h1", "Carrier Portal")
 	f.press("Log out", "portal/login", 200)
 }
@@ -664,7 +670,7 @@ var keyPages = map[string]string{
 	"panel/pending":           "panel-pending.png",
 	"portal/login":            "portal-login.png",
 	"portal/dashboard":        "portal-dashboard.png",
-	"portal/section:cdr":      "portal-cdr.png",
+	"portal/cdr":              "portal-cdr.png",
 }
 
 var phoneShots = []string{"portal/dashboard"}
@@ -714,4 +720,87 @@ func writeLogo(t *testing.T) string {
 		t.Fatal(err)
 	}
 	return path
+}
+
+// portalData gives Globex a rate card, calls and a payment (as the API and
+// the importers would), then walks its contact through every data section:
+// the balance after the payment, the CDR filter and CSV download (UTC), the
+// rate card search and downloads, payments and the summary chart.
+func (f *flow) portalData() {
+	svc := f.in.Server.Service()
+	ctx := context.Background()
+	owner := app.Actor{UserID: 1, Email: "owner@e2e.example", Role: portico.RoleOwner, IP: "127.0.0.1"}
+	id, _ := strconv.ParseInt(f.globexID, 10, 64)
+	card := portico.NewRateCard("Globex retail", "USD")
+	if err := svc.CreateRateCard(ctx, owner, card); err != nil {
+		f.t.Fatal(err)
+	}
+	deck := billing.RatesHeader + "\n44,United Kingdom,0.012,0,30,6,2020-01-01\n49,Germany,0.02,0,60,60,2020-01-01\n"
+	if _, _, err := svc.ImportRates(ctx, owner, card.ID, strings.NewReader(deck), billing.RatesOptions{}, "e2e.csv"); err != nil {
+		f.t.Fatal(err)
+	}
+	brandID, _ := strconv.ParseInt(f.acmeID, 10, 64)
+	brand, err := svc.FindDomain(ctx, brandID)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	brand.Access = []portico.Section{portico.SectionBalance, portico.SectionCDR, portico.SectionRateCard,
+		portico.SectionPayments, portico.SectionSummary}
+	if err := svc.UpdateDomain(ctx, owner, brand); err != nil {
+		f.t.Fatal(err)
+	}
+	acc, err := svc.FindAccountByID(ctx, id)
+	if err != nil {
+		f.t.Fatal(err)
+	}
+	acc.RateCardID = &card.ID
+	acc.AccessOverrides = nil // every section of the brand
+	if err := svc.UpdateAccount(ctx, owner, acc); err != nil {
+		f.t.Fatal(err)
+	}
+	start := time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
+	var calls []portico.CDR
+	for i, n := range []string{"442071234567", "4930123456", "442079460000"} {
+		calls = append(calls, portico.CDR{Switch: "e2e", CallID: fmt.Sprintf("e2e-%d", i), StartTime: start.Add(time.Duration(i) * time.Minute),
+			SourceNumber: "+15550100", DestinationNumber: n, Duration: 37 * i, CustomerID: id})
+	}
+	if _, err := svc.IngestCDRs(ctx, owner, calls, "e2e"); err != nil {
+		f.t.Fatal(err)
+	}
+	if _, err := svc.CreatePayment(ctx, owner, &portico.Payment{AccountID: id, Amount: 50 * portico.MoneyScale, Description: "Wire"}, ""); err != nil {
+		f.t.Fatal(err)
+	}
+
+	f.open(f.portal("/login"), "portal/login", 200)
+	f.login(annEmail, annPassword2, "portal/dashboard", 200)
+	f.press("Balance", "portal/balance", 200)
+	// 50.00 paid; 0 s is free; 37 s on 30/6 bills 42 s at 0.012 = 0.0084;
+	// 74 s on 60/60 bills 120 s at 0.02 = 0.04.
+	f.wantText("main dl", "49.9516 USD")
+	f.wantText("main table", "Payment", "Call charges", "50.00")
+	f.press("CDR", "portal/cdr", 200)
+	f.wantList("main table tbody td:nth-child(3)", "442079460000", "4930123456", "442071234567")
+	f.fill("f-number", "4930")
+	f.tick("f-connected", true)
+	f.press("Show calls", "portal/cdr:filtered", 200)
+	f.wantList("main table tbody td:nth-child(3)", "4930123456")
+	f.wantText("main table", "Germany", "0.04")
+	csv := eval[string](f.ui, `fetch(document.querySelector("a[download]").href).then(r => r.text())`)
+	if !strings.Contains(csv, start.Add(time.Minute).Format(time.RFC3339)) || !strings.Contains(csv, ",Germany,") ||
+		strings.Count(csv, "\n") != 2 {
+		f.t.Errorf("the filtered CSV download is not the one call in UTC:\n%s", csv)
+	}
+	f.press("Rate Card", "portal/rates", 200)
+	f.fill("f-q", "germ")
+	f.press("Search", "portal/rates:search", 200)
+	f.wantList("main table tbody td:nth-child(2)", "Germany")
+	ime := eval[string](f.ui, `fetch("/rates/export.json").then(r => r.text())`)
+	if !strings.Contains(ime, `"schema_version": "1.0.0"`) {
+		f.t.Errorf("the rate card JSON download is not Interconnect Made Easy:\n%s", ime)
+	}
+	f.press("Payments", "portal/payments", 200)
+	f.wantText("main table", "50.00", "Completed", "Wire")
+	f.press("Summary", "portal/summary", 200)
+	f.wantText("main dl", "3", "2", "0.0484 USD")
+	f.press("Log out", "portal/login", 200)
 }

@@ -37,7 +37,9 @@ type CDR struct {
 	CarrierID   int64
 	CarrierRate *Money
 	CarrierCost *Money
-	// Unrated is set when a charge or carrier cost could not be found.
+	// Unrated is set when no charge was sent and no rate matched: the
+	// customer's charge is unknown. (An unknown carrier cost is a nil
+	// CarrierCost on a CDR with a carrier; see CDRFilter.CarrierUnrated.)
 	Unrated bool
 }
 
@@ -121,16 +123,23 @@ type CDRFilter struct {
 	CustomerID int64     // 0 = any
 	CarrierID  int64     // 0 = any
 	From, To   time.Time // start time range [From, To); zero = open
-	Unrated    bool      // only unrated CDRs
-	After      int64
-	Limit      int
+	Unrated    bool      // only CDRs without a customer charge
+	// CarrierUnrated: only CDRs with a carrier but no carrier cost.
+	CarrierUnrated bool
+	// Number: only calls to destination numbers starting with these
+	// digits, written with or without a leading + (switches differ).
+	Number string
+	// Connected: only answered calls (duration above zero).
+	Connected bool
+	After          int64
+	Limit          int
 }
 
 // IngestResult is what an ingest of CDRs did.
 type IngestResult struct {
 	Accepted   int `json:"accepted"`   // new CDRs stored
 	Duplicates int `json:"duplicates"` // already stored (same switch and call id): ignored
-	Unrated    int `json:"unrated"`    // of the accepted, how many could not be rated
+	Unrated    int `json:"unrated"`    // of the accepted, how many have no charge (no rate matched)
 }
 
 // Add sums r2 into r.

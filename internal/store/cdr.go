@@ -261,6 +261,9 @@ func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, 
 	if f.Unrated {
 		where += ` AND unrated`
 	}
+	if f.CarrierUnrated {
+		where += ` AND carrier_id IS NOT NULL AND carrier_cost IS NULL`
+	}
 	rows, err := q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"math"
 
 	"portico/internal/portico"
 )
@@ -35,8 +36,22 @@ const ledgerColumns = `id, account_id, kind, amount, description, payment_id, cd
 
 // FindLedgerEntries lists an account's entries by id after the cursor.
 func (q *Q) FindLedgerEntries(ctx context.Context, accountID, after int64, limit int) ([]*portico.LedgerEntry, error) {
-	rows, err := q.query(ctx, `SELECT `+ledgerColumns+` FROM ledger_entries WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`,
+	return q.findLedgerEntries(ctx, `SELECT `+ledgerColumns+` FROM ledger_entries WHERE account_id = ? AND id > ? ORDER BY id LIMIT ?`,
 		accountID, after, pageLimit(limit))
+}
+
+// FindRecentLedgerEntries lists an account's entries newest first, below
+// the cursor before (0: from the newest), as the control panel shows them.
+func (q *Q) FindRecentLedgerEntries(ctx context.Context, accountID, before int64, limit int) ([]*portico.LedgerEntry, error) {
+	if before <= 0 {
+		before = math.MaxInt64
+	}
+	return q.findLedgerEntries(ctx, `SELECT `+ledgerColumns+` FROM ledger_entries WHERE account_id = ? AND id < ? ORDER BY id DESC LIMIT ?`,
+		accountID, before, pageLimit(limit))
+}
+
+func (q *Q) findLedgerEntries(ctx context.Context, query string, args ...any) ([]*portico.LedgerEntry, error) {
+	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
 	}

@@ -145,6 +145,7 @@ type RateFilter struct {
 	CardID  int64
 	Version int    // 0: the newest
 	Prefix  string // rows whose prefix starts with this
+	Name    string // rows whose destination name contains this, in any case
 	After   int64  // keyset cursor (row id)
 	Limit   int
 }
@@ -155,9 +156,9 @@ func (q *Q) FindRates(ctx context.Context, f RateFilter) ([]portico.Rate, error)
 		FROM rates r JOIN ratecard_versions v ON v.id = r.version_id
 		WHERE v.ratecard_id = ?
 		  AND v.version = CASE WHEN ? > 0 THEN ? ELSE (SELECT MAX(version) FROM ratecard_versions WHERE ratecard_id = ?) END
-		  AND r.prefix LIKE ? AND r.id > ?
+		  AND r.prefix LIKE ? AND LOWER(r.name) LIKE ? AND r.id > ?
 		ORDER BY r.id LIMIT ?`,
-		f.CardID, f.Version, f.Version, f.CardID, strings.Trim(f.Prefix, "%_\\")+"%", f.After, pageLimit(f.Limit))
+		f.CardID, f.Version, f.Version, f.CardID, strings.Trim(f.Prefix, "%_\\")+"%", likePattern(f.Name), f.After, pageLimit(f.Limit))
 }
 
 func (q *Q) findRates(ctx context.Context, query string, args ...any) ([]portico.Rate, error) {

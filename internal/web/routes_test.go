@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"portico/internal/portico"
 	"portico/internal/store"
@@ -229,12 +230,39 @@ func TestTwoAccountSweep(t *testing.T) {
 		if len(annEntries) == 0 || len(bobEntries) == 0 {
 			t.Fatal("no audit entries to page from")
 		}
+		// Calls and payments (with their ledger entries) of both accounts,
+		// for the data sections' cursors.
+		rows := map[int64]struct{ call, entry, payment string }{}
+		for _, acc := range []*portico.Account{w.accA, w.accB} {
+			charge := portico.Money(1500)
+			call := portico.CDR{Switch: "sweep", CallID: "sweep-" + itoa(acc.ID), StartTime: time.Now().UTC().Add(-time.Hour),
+				SourceNumber: "1", DestinationNumber: "442071234567", Duration: 30, CustomerID: acc.ID, Charge: &charge}
+			if _, err := w.svc.IngestCDRs(ctx, w.owner, []portico.CDR{call}, "sweep"); err != nil {
+				t.Fatal(err)
+			}
+			p := &portico.Payment{AccountID: acc.ID, Amount: 5 * portico.MoneyScale}
+			if _, err := w.svc.CreatePayment(ctx, w.owner, p, ""); err != nil {
+				t.Fatal(err)
+			}
+			aq := db.Read().ForAccount(acc.ID)
+			calls, err1 := aq.CDRPage(ctx, store.PortalCDRFilter{Limit: 1})
+			entries, err2 := aq.Ledger(ctx, 0, 1)
+			if err1 != nil || err2 != nil || len(calls) == 0 || len(entries) == 0 {
+				t.Fatal("no call or ledger entry to page from", err1, err2)
+			}
+			rows[acc.ID] = struct{ call, entry, payment string }{itoa(calls[0].ID), itoa(entries[0].ID), itoa(p.ID)}
+		}
 		// Each kind of id: account B's row, and a fresh one of A's.
 		type fixture struct{ other, own func() string }
 		fixtures := map[string]fixture{
 			"session": {other: func() string { return itoa(w.sessionIDs(w.bob)[0]) },
 				own: func() string { w.contactBrowser(w.ann); return itoa(w.sessionIDs(w.ann)[0]) }},
 			"before": {other: func() string { return itoa(bobEntries[0].ID) }, own: func() string { return itoa(annEntries[0].ID) }},
+			"after":  {other: func() string { return rows[w.accB.ID].call }, own: func() string { return rows[w.accA.ID].call }},
+			"ledger_before": {other: func() string { return rows[w.accB.ID].entry },
+				own: func() string { return rows[w.accA.ID].entry }},
+			"payments_before": {other: func() string { return rows[w.accB.ID].payment },
+				own: func() string { return rows[w.accA.ID].payment }},
 		}
 		swept := 0
 		for _, s := range w.surfaces() {

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 
 	"portico/internal/app"
 	"portico/internal/portico"
@@ -227,7 +228,7 @@ type cdrView struct {
 	CarrierID         *int64         `json:"carrier_id"`
 	CarrierRate       *portico.Money `json:"carrier_rate"`
 	CarrierCost       *portico.Money `json:"carrier_cost"`
-	Unrated           bool           `json:"unrated"`
+	Unrated           bool           `json:"unrated"` // no charge: no rate matched
 }
 
 func newCDRView(c *portico.CDR) cdrView {
@@ -245,7 +246,8 @@ func newCDRView(c *portico.CDR) cdrView {
 }
 
 // listCDRs serves ?account_id= (a customer's or a carrier's calls),
-// ?from= and ?to= (start time, to exclusive), ?unrated=true and paging.
+// ?from= and ?to= (start time, to exclusive), ?unrated=true (no charge),
+// ?carrier_unrated=true (a carrier but no carrier cost) and paging.
 func (a *api) listCDRs(w http.ResponseWriter, r *http.Request, _ app.Actor) error {
 	after, limit, err := pageParams(r)
 	if err != nil {
@@ -254,12 +256,14 @@ func (a *api) listCDRs(w http.ResponseWriter, r *http.Request, _ app.Actor) erro
 	f := portico.CDRFilter{After: after, Limit: limit}
 	bad := portico.FieldErrors{}
 	f.From, f.To = dateParam(r, "from", bad), dateParam(r, "to", bad)
-	switch u := r.URL.Query().Get("unrated"); u {
-	case "", "false":
-	case "true":
-		f.Unrated = true
-	default:
-		bad.Add("unrated", "unrated must be true or false.")
+	for name, dst := range map[string]*bool{"unrated": &f.Unrated, "carrier_unrated": &f.CarrierUnrated} {
+		switch r.URL.Query().Get(name) {
+		case "", "false":
+		case "true":
+			*dst = true
+		default:
+			bad.Add(name, name+" must be true or false.")
+		}
 	}
 	if s := r.URL.Query().Get("account_id"); s != "" {
 		id, err := strconv.ParseInt(s, 10, 64)
@@ -297,4 +301,20 @@ func (a *api) getCDR(w http.ResponseWriter, r *http.Request, _ app.Actor) error 
 	}
 	httpx.WriteJSON(w, http.StatusOK, newCDRView(c))
 	return nil
+}
+
+// dateParam reads an optional YYYY-MM-DD or RFC 3339 query parameter.
+func dateParam(r *http.Request, name string, bad portico.FieldErrors) time.Time {
+	s := r.URL.Query().Get(name)
+	if s == "" {
+		return time.Time{}
+	}
+	if t, err := portico.ParseDate(s); err == nil {
+		return t
+	}
+	t, err := portico.ParseStartTime(s)
+	if err != nil {
+		bad.Add(name, name+" must be a date (2026-01-31) or a time (2026-01-31T10:00:00Z).")
+	}
+	return t
 }

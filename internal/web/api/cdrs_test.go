@@ -72,6 +72,12 @@ func TestCDRIngestAndListing(t *testing.T) {
 		if len(unrated) != 1 || unrated[0]["call_id"] != "c" || unrated[0]["charge"] != nil {
 			t.Errorf("unrated = %v", unrated)
 		}
+		if got := items(t, e.must(200, "GET", "/api/v1/cdrs?carrier_unrated=true", nil)); len(got) != 1 || got[0]["call_id"] != "c" || got[0]["carrier_cost"] != nil {
+			t.Errorf("carrier_unrated = %v", got)
+		}
+		if r := e.request(e.owner, "GET", "/api/v1/cdrs?unrated=maybe", nil); r.Status != 422 {
+			t.Errorf("unrated=maybe: %d", r.Status)
+		}
 		if got := e.must(200, "GET", pathf("/api/v1/cdrs/%d", id(t, unrated[0])), nil); got["destination_number"] != "8613800000000" {
 			t.Errorf("GET one = %v", got)
 		}

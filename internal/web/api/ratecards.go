@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
-	"time"
 
 	"portico/internal/app"
 	"portico/internal/billing"
@@ -276,20 +275,4 @@ func uploadErr(w http.ResponseWriter, err error) error {
 	}
 	httpx.WriteJSON(w, http.StatusUnprocessableEntity, body)
 	return nil
-}
-
-// dateParam reads an optional YYYY-MM-DD or RFC 3339 query parameter.
-func dateParam(r *http.Request, name string, bad portico.FieldErrors) time.Time {
-	s := r.URL.Query().Get(name)
-	if s == "" {
-		return time.Time{}
-	}
-	if t, err := portico.ParseDate(s); err == nil {
-		return t
-	}
-	t, err := portico.ParseStartTime(s)
-	if err != nil {
-		bad.Add(name, name+" must be a date (2026-01-31) or a time (2026-01-31T10:00:00Z).")
-	}
-	return t
 }

@@ -94,12 +94,14 @@ func statusOptions() []option {
 // account its contacts and actions.
 type accountPage struct {
 	kindInfo
-	Account  *portico.Account // nil when creating
-	Action   string
-	Statuses []option
-	Domains  []option
-	Access   []accessChoice
-	Contacts []*portico.Contact
+	Account   *portico.Account // nil when creating
+	Action    string
+	Statuses  []option
+	Domains   []option
+	RateCards []option
+	Access    []accessChoice
+	Contacts  []*portico.Contact
+	Billing   *accountBilling // nil when creating
 }
 
 // accessChoice is one section's override select.
@@ -119,6 +121,9 @@ func (a accountPages) showForm(w http.ResponseWriter, r *http.Request, acc *port
 		if data.Contacts, err = read.FindContactsByAccount(r.Context(), acc.ID, 0, 500); err != nil {
 			return err
 		}
+		if data.Billing, err = a.loadBilling(r, acc); err != nil {
+			return err
+		}
 	}
 	domains, err := read.AllDomains(r.Context())
 	if err != nil {
@@ -126,6 +131,9 @@ func (a accountPages) showForm(w http.ResponseWriter, r *http.Request, acc *port
 	}
 	for _, d := range domains {
 		data.Domains = append(data.Domains, option{Value: strconv.FormatInt(d.ID, 10), Label: d.Domain + " (" + d.BrandName + ")"})
+	}
+	if data.RateCards, err = rateCardChoices(r.Context(), read); err != nil {
+		return err
 	}
 	for _, s := range portico.Sections {
 		data.Access = append(data.Access, accessChoice{Name: "access_" + string(s), Label: portico.SectionLabels[s],
@@ -146,6 +154,7 @@ func accountValues(acc *portico.Account) url.Values {
 		"currency":     {acc.Currency},
 		"credit_limit": {acc.CreditLimit.String()},
 		"domain_id":    {idString(acc.DomainID)},
+		"ratecard_id":  {idString(acc.RateCardID)},
 		"tax_id":       {acc.TaxID},
 		"tax_percent":  {acc.TaxPercent.String()},
 		"notes":        {acc.Notes},
@@ -169,6 +178,7 @@ func (a accountPages) readForm(f url.Values) (*portico.Account, error) {
 		Currency:        f.Get("currency"),
 		CreditLimit:     money(fe, f, "credit_limit", "Credit limit"),
 		DomainID:        optionalID(fe, f, "domain_id", "Portal domain"),
+		RateCardID:      optionalID(fe, f, "ratecard_id", "Rate card"),
 		AccessOverrides: map[portico.Section]bool{},
 		TaxID:           f.Get("tax_id"),
 		TaxPercent:      money(fe, f, "tax_percent", "Tax percent"),
@@ -233,7 +243,7 @@ func (a accountPages) handleUpdate(w http.ResponseWriter, r *http.Request) error
 	acc, err := a.readForm(r.PostForm)
 	if err == nil {
 		acc.ID = old.ID
-		err = a.svc.UpdateAccount(r.Context(), actor(r), acc)
+		err = a.svc.UpdateAccountAndRateCard(r.Context(), actor(r), acc)
 	}
 	if err != nil {
 		return a.showForm(w, r, old, r.PostForm, err)

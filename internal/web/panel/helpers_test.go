@@ -127,6 +127,17 @@ func (c *client) post(path string, form url.Values) *page {
 // with an optional logo file.
 func (c *client) postMultipart(path string, form url.Values, logo []byte) *page {
 	c.t.Helper()
+	name := ""
+	if logo != nil {
+		name = "logo.png"
+	}
+	return c.postFile(path, form, "logo", name, logo)
+}
+
+// postFile posts form as multipart/form-data with a file in field; a blank
+// name is no file chosen (a browser still sends the part, with no name).
+func (c *client) postFile(path string, form url.Values, field, name string, content []byte) *page {
+	c.t.Helper()
 	var b bytes.Buffer
 	mw := multipart.NewWriter(&b)
 	for k, vs := range form {
@@ -134,13 +145,8 @@ func (c *client) postMultipart(path string, form url.Values, logo []byte) *page 
 			mw.WriteField(k, v)
 		}
 	}
-	// With no file chosen a browser still sends the part, with no file name.
-	name := ""
-	if logo != nil {
-		name = "logo.png"
-	}
-	fw, _ := mw.CreateFormFile("logo", name)
-	fw.Write(logo)
+	fw, _ := mw.CreateFormFile(field, name)
+	fw.Write(content)
 	mw.Close()
 	req, _ := http.NewRequest(http.MethodPost, c.base+path, &b)
 	req.Header.Set("Content-Type", mw.FormDataContentType())

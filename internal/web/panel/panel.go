@@ -1,7 +1,8 @@
 // Package panel serves the operator's control panel: server-rendered HTML
-// pages for portal domains, customers, carriers, their contacts, the email
-// log and the audit log. Every rule (roles, validation, mail, audit) lives
-// in app; this package turns forms into calls and errors into pages.
+// pages for portal domains, customers, carriers, their contacts, rate
+// cards, CDRs, payments and the ledger, the email log and the audit log.
+// Every rule (roles, validation, mail, audit) lives in app; this package
+// turns forms into calls and errors into pages.
 package panel
 
 import (
@@ -87,7 +88,23 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 		write("POST "+k.Path+"/{id}/contacts", a.handleContactCreate)
 		private("GET "+k.Path+"/{id}/security", a.handleSecurity)
 		write("POST "+k.Path+"/{id}/require-2fa", a.handleRequire2FA)
+		write("POST "+k.Path+"/{id}/payments", a.handlePaymentCreate)
+		write("POST "+k.Path+"/{id}/adjustments", a.handleAdjustmentCreate)
 	}
+
+	private("GET /ratecards", p.handleRateCardList)
+	write("GET /ratecards/new", p.handleRateCardNew)
+	write("POST /ratecards", p.handleRateCardCreate)
+	private("GET /ratecards/{id}", p.handleRateCardView)
+	write("POST /ratecards/{id}", p.handleRateCardUpdate)
+	write("GET /ratecards/{id}/import", p.handleRateImportForm)
+	write("POST /ratecards/{id}/import", p.handleRateImport)
+	write("GET /ratecards/{id}/delete", p.handleRateCardDeleteConfirm)
+	write("POST /ratecards/{id}/delete", p.handleRateCardDelete)
+
+	private("GET /cdrs", p.handleCDRList)
+	private("GET /payments", p.handlePaymentList)
+	write("POST /payments/{id}/status", p.handlePaymentStatus)
 
 	private("GET /contacts/{id}", p.handleContactView)
 	write("POST /contacts/{id}", p.handleContactUpdate)

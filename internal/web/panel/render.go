@@ -58,6 +58,13 @@ var flashes = map[string]string{
 	"dns_checked":      "DNS checked; the result is below.",
 	"cert_uploaded":    "Certificate uploaded; it is served for this domain from now on.",
 	"cert_removed":     "Uploaded certificate removed; the domain goes back to automatic certificates.",
+	"rates_loaded":     "Rates loaded as a new version of the card.",
+	"rates_unchanged":  "These rates are the card's newest version already; nothing was added.",
+	"payment_recorded": "Payment recorded.",
+	"payment_replayed": "That payment was already recorded; it was not recorded twice.",
+	"payment_status":   "Payment status changed.",
+	"adjusted":         "Adjustment added to the ledger.",
+	"adjust_replayed":  "That adjustment was already added; it was not added twice.",
 }
 
 // parsePages parses each page under templates/pages with the shared layout
@@ -90,6 +97,9 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	// enabled keeps a control usable for read-only roles: filter forms
+	// only read, so support uses them too.
+	"enabled": func(f fieldView) fieldView { f.Disabled = false; return f },
 	"yesno": func(b bool) string {
 		if b {
 			return "Yes"

@@ -80,9 +80,7 @@ func (h *Handler) routes() {
 	private("POST /sessions/{session}/end", h.sessionEnd)
 	private("POST /sessions/end-others", h.sessionsEndOthers)
 	private("GET /activity", h.activity, "before")
-	for _, s := range sectionPages {
-		m.Handle("GET "+s.Path, httpx.SectionPolicy(s.Key), h.section(s))
-	}
+	h.sectionRoutes()
 	public("/", func(http.ResponseWriter, *http.Request, *visit) error {
 		return portico.Errorf(portico.ENOTFOUND, "Page not found.")
 	})

@@ -20,7 +20,7 @@ var templateFS embed.FS
 // pages lists every template under templates/ besides the shared ones.
 var pages = []string{
 	"login", "forgot", "reset", "password", "signup", "verify", "message",
-	"dashboard", "profile", "balance", "section",
+	"dashboard", "profile", "balance", "cdr", "rates", "payments", "summary", "carrier",
 	"login_2fa", "security", "sessions", "activity", "support",
 }
 

@@ -1,0 +1,311 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strings"
+	"time"
+
+	"portico/internal/portico"
+)
+
+// The portal's data sections: one account's balance, ledger, payments,
+// calls and rates. Every query here filters by the AccountQ's account, and
+// every cursor is looked up within that account first, so an id of another
+// account's row is "not found", never a page of somebody else's data.
+
+// Balance is the sum of the account's ledger entries.
+func (a *AccountQ) Balance(ctx context.Context) (portico.Money, error) {
+	return a.q.AccountBalance(ctx, a.accountID)
+}
+
+// owns reports whether table holds row id for the account (col names the
+// account column); a cursor that names any other row is not found.
+func (a *AccountQ) owns(ctx context.Context, table, col string, id int64, what string) error {
+	var one int
+	err := a.q.queryRow(ctx, `SELECT 1 FROM `+table+` WHERE id = ? AND `+col+` = ?`, id, a.accountID).Scan(&one)
+	return notFound(err, what)
+}
+
+// Ledger lists the account's ledger entries newest first, older than the
+// entry before (0: from the newest).
+func (a *AccountQ) Ledger(ctx context.Context, before int64, limit int) ([]*portico.LedgerEntry, error) {
+	if before != 0 {
+		if err := a.owns(ctx, "ledger_entries", "account_id", before, "Ledger entry"); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := a.q.query(ctx, `SELECT `+ledgerColumns+` FROM ledger_entries
+		WHERE account_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?`,
+		a.accountID, before, before, pageLimit(limit))
+	return collect(rows, err, func(row scanner) (*portico.LedgerEntry, error) {
+		var e portico.LedgerEntry
+		var payment sql.NullInt64
+		if err := row.Scan(&e.ID, &e.AccountID, &e.Kind, &e.Amount, &e.Description, &payment, &e.CDRCount, &e.CreatedAt); err != nil {
+			return nil, err
+		}
+		e.PaymentID, e.CreatedAt = intPtr(payment), e.CreatedAt.UTC()
+		return &e, nil
+	})
+}
+
+// Payments lists the account's payments newest first, older than the
+// payment before (0: from the newest).
+func (a *AccountQ) Payments(ctx context.Context, before int64, limit int) ([]*portico.Payment, error) {
+	if before != 0 {
+		if err := a.owns(ctx, "payments", "account_id", before, "Payment"); err != nil {
+			return nil, err
+		}
+	}
+	rows, err := a.q.query(ctx, `SELECT `+paymentColumns+` FROM payments
+		WHERE account_id = ? AND (? = 0 OR id < ?) ORDER BY id DESC LIMIT ?`,
+		a.accountID, before, before, pageLimit(limit))
+	return collect(rows, err, scanPayment)
+}
+
+// PortalCDRFilter selects one account's calls for the portal.
+type PortalCDRFilter struct {
+	// Carrier selects the traffic the account carried as a carrier
+	// (carrier_id) instead of its calls as a customer (customer_id).
+	Carrier  bool
+	From, To time.Time // start time in [From, To), UTC; zero: open
+	// Number keeps calls whose source or destination starts with these
+	// digits (with or without a leading +).
+	Number    string
+	Connected bool // only calls that lasted a second or more
+	// After is the id of the last call of the previous page: the page
+	// continues with the calls before it (newest first). It must be one of
+	// the account's calls on this side, or the page is not found.
+	After int64
+	Limit int
+}
+
+func (f *PortalCDRFilter) side() string {
+	if f.Carrier {
+		return "carrier_id"
+	}
+	return "customer_id"
+}
+
+// where builds the filter's conditions. The index (account, start_time,
+// id) serves the account and the time range, so a page costs the same at
+// any depth.
+func (a *AccountQ) cdrWhere(ctx context.Context, f *PortalCDRFilter) (string, []any, error) {
+	col := f.side()
+	where := col + ` = ?`
+	args := []any{a.accountID}
+	if !f.From.IsZero() {
+		where += ` AND start_time >= ?`
+		args = append(args, f.From.UTC())
+	}
+	var cursorAt time.Time
+	if f.After != 0 {
+		err := a.q.queryRow(ctx, `SELECT start_time FROM cdrs WHERE id = ? AND `+col+` = ?`, f.After, a.accountID).Scan(&cursorAt)
+		if err != nil {
+			return "", nil, notFound(err, "Call")
+		}
+		cursorAt = cursorAt.UTC()
+		// The bound on start_time alone is what the index range uses;
+		// the OR only drops the few calls of the same instant after it.
+		where += ` AND start_time <= ? AND (start_time < ? OR id < ?)`
+		args = append(args, cursorAt, cursorAt, f.After)
+	}
+	if !f.To.IsZero() && (f.After == 0 || !cursorAt.Before(f.To)) {
+		where += ` AND start_time < ?`
+		args = append(args, f.To.UTC())
+	}
+	if n := strings.TrimPrefix(f.Number, "+"); n != "" {
+		where += ` AND (source_number LIKE ? OR source_number LIKE ? OR destination_number LIKE ? OR destination_number LIKE ?)`
+		args = append(args, n+"%", "+"+n+"%", n+"%", "+"+n+"%")
+	}
+	if f.Connected {
+		where += ` AND duration > 0`
+	}
+	return where, args, nil
+}
+
+// CDRPage lists a page of the account's calls, newest first.
+func (a *AccountQ) CDRPage(ctx context.Context, f PortalCDRFilter) ([]*portico.CDR, error) {
+	where, args, err := a.cdrWhere(ctx, &f)
+	if err != nil {
+		return nil, err
+	}
+	rows, err := a.q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+
+		` ORDER BY start_time DESC, id DESC LIMIT ?`, append(args, pageLimit(f.Limit))...)
+	return collect(rows, err, scanCDR)
+}
+
+// EachCDR calls fn for every call the filter selects (Limit is ignored),
+// oldest first, reading rows as fn consumes them: memory stays flat
+// however many there are. fn gets the same *CDR each time, refilled.
+func (a *AccountQ) EachCDR(ctx context.Context, f PortalCDRFilter, fn func(*portico.CDR) error) error {
+	where, args, err := a.cdrWhere(ctx, &f)
+	if err != nil {
+		return err
+	}
+	rows, err := a.q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+` ORDER BY start_time, id`, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	var c portico.CDR
+	var rate, charge, carrierRate, carrierCost, carrier sql.NullInt64
+	var m [4]portico.Money
+	for rows.Next() {
+		err := rows.Scan(&c.ID, &c.Switch, &c.CallID, &c.StartTime, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
+			&c.BilledDuration, &c.DestinationName, &rate, &charge, &c.SIPCode, &c.SIPReason, &c.Direction,
+			&c.CustomerID, &carrier, &carrierRate, &carrierCost, &c.Unrated)
+		if err != nil {
+			return err
+		}
+		c.StartTime = c.StartTime.UTC()
+		c.CarrierID = carrier.Int64
+		c.Rate, c.Charge, c.CarrierRate, c.CarrierCost = nil, nil, nil, nil
+		for i, n := range []sql.NullInt64{rate, charge, carrierRate, carrierCost} {
+			if !n.Valid {
+				continue
+			}
+			m[i] = portico.Money(n.Int64)
+			switch i {
+			case 0:
+				c.Rate = &m[0]
+			case 1:
+				c.Charge = &m[1]
+			case 2:
+				c.CarrierRate = &m[2]
+			case 3:
+				c.CarrierCost = &m[3]
+			}
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// BucketSeconds is the width of the buckets CDRBuckets sums into: a
+// quarter of an hour, so that buckets fall into whole local days in every
+// time zone (offsets such as +05:30 and +05:45 included).
+const BucketSeconds = 900
+
+// CDRBucket sums the calls that started in one quarter hour.
+type CDRBucket struct {
+	Start     time.Time // UTC
+	Attempts  int64
+	Connected int64
+	Seconds   int64 // talk time
+	Billed    int64 // billed seconds
+	// Amount is the customer's charges, or on the carrier side the
+	// carrier's cost (unrated calls count 0).
+	Amount portico.Money
+}
+
+// CDRBuckets sums the account's calls in [from, to) per quarter hour, in
+// the database: the caller folds the buckets into days and months of the
+// viewer's time zone.
+func (a *AccountQ) CDRBuckets(ctx context.Context, carrier bool, from, to time.Time) ([]CDRBucket, error) {
+	f := PortalCDRFilter{Carrier: carrier, From: from, To: to}
+	where, args, err := a.cdrWhere(ctx, &f)
+	if err != nil {
+		return nil, err
+	}
+	bucket := `unixepoch(start_time) / 900`
+	if a.q.dialect == Postgres {
+		bucket = `CAST(floor(extract(epoch FROM start_time) / 900) AS BIGINT)`
+	}
+	amount := `charge`
+	if carrier {
+		amount = `carrier_cost`
+	}
+	rows, err := a.q.query(ctx, `SELECT `+bucket+` AS b, COUNT(*), SUM(CASE WHEN duration > 0 THEN 1 ELSE 0 END),
+		COALESCE(SUM(duration), 0), COALESCE(SUM(billed_duration), 0), COALESCE(SUM(`+amount+`), 0)
+		FROM cdrs WHERE `+where+` GROUP BY b ORDER BY b`, args...)
+	return collect(rows, err, func(row scanner) (CDRBucket, error) {
+		var b CDRBucket
+		var n int64
+		err := row.Scan(&n, &b.Attempts, &b.Connected, &b.Seconds, &b.Billed, &b.Amount)
+		b.Start = time.Unix(n*BucketSeconds, 0).UTC()
+		return b, err
+	})
+}
+
+// RateCard returns the card assigned to the account, or nil when none is.
+func (a *AccountQ) RateCard(ctx context.Context) (*portico.RateCard, error) {
+	c, err := scanRateCard(a.q.queryRow(ctx, `SELECT `+rateCardColumns+` FROM ratecards c
+		WHERE c.id = (SELECT ratecard_id FROM accounts WHERE id = ?)`, a.accountID))
+	if err == sql.ErrNoRows {
+		return nil, nil
+	}
+	return c, err
+}
+
+// RateSearch selects rows of the account's rate card.
+type RateSearch struct {
+	// Day is the UTC calendar day (YYYY-MM-DD) the rates are for.
+	Day string
+	// Query keeps rows whose prefix starts with it (digits) or whose
+	// destination name contains it (anything else, case-insensitive for
+	// ASCII).
+	Query string
+	// AfterPrefix continues a page after this prefix (prefix order).
+	AfterPrefix string
+	Limit       int // 0: no limit (exports)
+}
+
+func (s RateSearch) filters() (inner, outer string, innerArgs, outerArgs []any) {
+	q := strings.TrimSpace(s.Query)
+	switch {
+	case q == "":
+	case strings.Trim(strings.TrimPrefix(q, "+"), "0123456789") == "":
+		inner = ` AND r.prefix LIKE ?`
+		innerArgs = []any{strings.TrimPrefix(q, "+") + "%"}
+	default:
+		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q))
+		outer = ` AND LOWER(name) LIKE ? ESCAPE '\'`
+		outerArgs = []any{"%" + esc + "%"}
+	}
+	return inner, outer, innerArgs, outerArgs
+}
+
+const rateRowColumns = `id, version, prefix, name, rate, connection_fee, mcd, pulse, effective_date`
+
+// CurrentRates lists the rows of the account's card in force on s.Day,
+// one per prefix (the latest effective date not after the day; of equal
+// dates, the newest version), in prefix order. The prefix filter applies
+// before choosing the row in force (it keeps whole prefixes), the name
+// filter after (it must match the row in force, not an old one).
+func (a *AccountQ) CurrentRates(ctx context.Context, s RateSearch) ([]portico.Rate, error) {
+	inner, outer, innerArgs, outerArgs := s.filters()
+	args := append([]any{a.accountID, s.Day}, innerArgs...)
+	args = append(append(args, s.AfterPrefix), outerArgs...)
+	limit := ``
+	if s.Limit > 0 {
+		limit = ` LIMIT ?`
+		args = append(args, s.Limit)
+	}
+	return a.q.findRates(ctx, `SELECT `+rateRowColumns+` FROM (
+		SELECT r.id, v.version, r.prefix, r.name, r.rate, r.connection_fee, r.mcd, r.pulse, r.effective_date,
+			ROW_NUMBER() OVER (PARTITION BY r.prefix ORDER BY r.effective_date DESC, v.version DESC) AS n
+		FROM rates r JOIN ratecard_versions v ON v.id = r.version_id
+		WHERE v.ratecard_id = (SELECT ratecard_id FROM accounts WHERE id = ?) AND r.effective_date <= ?`+inner+`
+	) t WHERE n = 1 AND prefix > ?`+outer+` ORDER BY prefix`+limit, args...)
+}
+
+// UpcomingRates lists the rows of the account's card that take effect
+// after s.Day, by date then prefix (of equal prefix and date, the newest
+// version's).
+func (a *AccountQ) UpcomingRates(ctx context.Context, s RateSearch) ([]portico.Rate, error) {
+	inner, outer, innerArgs, outerArgs := s.filters()
+	args := append([]any{a.accountID, s.Day}, innerArgs...)
+	args = append(append(args, outerArgs...), pageLimit(s.Limit))
+	return a.q.findRates(ctx, `SELECT `+rateRowColumns+` FROM (
+		SELECT r.id, v.version, r.prefix, r.name, r.rate, r.connection_fee, r.mcd, r.pulse, r.effective_date,
+			ROW_NUMBER() OVER (PARTITION BY r.prefix, r.effective_date ORDER BY v.version DESC) AS n
+		FROM rates r JOIN ratecard_versions v ON v.id = r.version_id
+		WHERE v.ratecard_id = (SELECT ratecard_id FROM accounts WHERE id = ?) AND r.effective_date > ?`+inner+`
+	) t WHERE n = 1`+outer+` ORDER BY effective_date, prefix LIMIT ?`, args...)
+}
+
+// Now is the time the handle's queries were made at, in UTC.
+func (a *AccountQ) Now() time.Time { return a.q.now }
