@@ -30,6 +30,7 @@ Commands:
   import rates   load a rate deck CSV as a new version: import rates FILE --card NAME
   import cdrs    rate and store a CDR CSV (re-running skips what is stored): import cdrs FILE
   user reset-2fa remove an operator user's two-factor set-up (--email)
+  seed           fill a fresh database with a large data set for measurements
 
 Every flag has an environment equivalent: PORTICO_ + the flag name upper-cased
 with - turned into _ (e.g. --database-url → PORTICO_DATABASE_URL).
@@ -58,6 +59,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runImportRates(ctx, args[2:], stdout, stderr)
 	case cmd == "import cdrs":
 		err = runImportCDRs(ctx, args[2:], stdout, stderr)
+	case args[0] == "seed":
+		err = runSeed(ctx, args[1:], stdout, stderr)
 	case args[0] == "help" || args[0] == "-h" || args[0] == "--help":
 		fmt.Fprint(stdout, usage)
 		return 0

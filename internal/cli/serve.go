@@ -31,7 +31,12 @@ import (
 // ServeConfig is everything `portico serve` needs, filled from flags and
 // the environment.
 type ServeConfig struct {
-	DB              DBConfig
+	DB DBConfig
+	// SIPEndpoint is the operator's SIP endpoint for rate card exports.
+	SIPEndpoint string
+	// Demo fills the (new, empty) database with the demo brand and prints
+	// its logins instead of the setup link.
+	Demo            bool
 	HTTPAddr        string
 	PanelHosts      []string
 	PortalHost      string
@@ -90,8 +95,16 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.StringVar(&c.ACMEEmail, "acme-email", "", "contact email for the ACME account (the CA's notices about certificates)")
 	fs.StringVar(&c.ACMECARoot, "acme-ca-root", "", "PEM file of the root certificate(s) to trust for the ACME server (private CAs, tests)")
 	fs.StringVar(&c.DNSResolver, "dns-resolver", "", "host:port of the DNS resolver used to verify portal domains (default: the system's)")
+	fs.StringVar(&c.SIPEndpoint, "sip-endpoint", "", "the operator's SIP endpoint (host or host:port) named in rate card downloads (default: the brand's domain, port 5060)")
+	demo := false
+	fs.BoolVar(&demo, "demo", false, "create a demo brand (demo.localhost) with accounts, rates, payments and a month of calls, and print its logins; needs a new, empty data folder (a temporary one when --data is not given)")
 	if err := parse(fs, args); err != nil {
 		return err
+	}
+	if c.Demo = demo; demo {
+		if err := prepareDemo(&c, stdout); err != nil {
+			return err
+		}
 	}
 	c.PanelHosts = panelHosts
 	c.TrustedProxies = trustedProxies
@@ -183,6 +196,7 @@ func NewServer(ctx context.Context, c ServeConfig, stdout io.Writer, log *slog.L
 	if s.svc, err = newService(db, c.DB, c.DefaultCurrency, links); err != nil {
 		return fail(err)
 	}
+	s.svc.SIPEndpoint = c.SIPEndpoint
 	svc := s.svc
 	s.worker = &mail.Worker{DB: db, Box: svc.Box, Default: smtp, Logger: log}
 	svc.MailKick = s.worker.Kick
@@ -224,7 +238,11 @@ func NewServer(ctx context.Context, c ServeConfig, stdout io.Writer, log *slog.L
 		s.https = newHTTPServer(handler, log)
 		s.https.TLSConfig = s.certs.TLSConfig()
 	}
-	if err := s.printSetupLink(ctx); err != nil {
+	if c.Demo {
+		if err := seedDemo(ctx, s, stdout); err != nil {
+			return fail(fmt.Errorf("demo: %w", err))
+		}
+	} else if err := s.printSetupLink(ctx); err != nil {
 		return fail(err)
 	}
 	return s, nil

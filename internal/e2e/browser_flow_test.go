@@ -76,8 +76,12 @@ var acceptanceSteps = []step{
 	{"customer signup pending approval then approved", (*flow).customerSignup},
 	{"carrier signup and the Carrier Portal", (*flow).carrierSignup},
 	{"panel remaining pages", (*flow).panelRest},
-	// Billing adds its steps here: CDR filter and CSV download, rate card
-	// search, balance after a payment.
+	// Billing in the control panel (browser_billing_test.go).
+	{"panel rate card import and search", (*flow).panelRateCard},
+	{"panel balance after a payment", (*flow).panelBalance},
+	{"panel payments list", (*flow).panelPayments},
+	{"panel CDR filter", (*flow).panelCDRs},
+	// Billing in the customer portal.
 	{"portal data sections: balance, CDR filter and download, rates, summary", (*flow).portalData},
 }
 
@@ -110,6 +114,7 @@ type flow struct {
 	logo      string           // PNG file to upload
 
 	acmeID, betaID, globexID, annID string // panel ids
+	umbrellaID                      string // the billing steps' customer
 	annGenerated                    string // the password from the welcome email
 }
 
@@ -236,7 +241,7 @@ func (f *flow) panelFirstOwner() {
 	f.wantPath("/?flash=welcome")
 	f.wantText("p.notice.ok", "Welcome to the Portico control panel.")
 	f.wantText("header.top", ownerEmail, "owner")
-	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Pending approval", "Email log", "Audit log")
+	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Rate cards", "CDRs", "Payments", "Pending approval", "Email log", "Audit log")
 }
 
 func (f *flow) panelKeyboardLogin() {
@@ -755,7 +760,7 @@ func (f *flow) portalData() {
 	}
 	acc.RateCardID = &card.ID
 	acc.AccessOverrides = nil // every section of the brand
-	if err := svc.UpdateAccount(ctx, owner, acc); err != nil {
+	if err := svc.UpdateAccountAndRateCard(ctx, owner, acc); err != nil {
 		f.t.Fatal(err)
 	}
 	start := time.Now().UTC().Add(-5 * time.Minute).Truncate(time.Second)
@@ -774,9 +779,10 @@ func (f *flow) portalData() {
 	f.open(f.portal("/login"), "portal/login", 200)
 	f.login(annEmail, annPassword2, "portal/dashboard", 200)
 	f.press("Balance", "portal/balance", 200)
-	// 50.00 paid; 0 s is free; 37 s on 30/6 bills 42 s at 0.012 = 0.0084;
-	// 74 s on 60/60 bills 120 s at 0.02 = 0.04.
-	f.wantText("main dl", "49.9516 USD")
+	// 50.00 paid; 0 s to the UK is free; 37 s to Germany on 60/60 bills
+	// 60 s at 0.02 = 0.02; 74 s to the UK on 30/6 bills 78 s at 0.012 =
+	// 0.0156.
+	f.wantText("main dl", "49.9644 USD")
 	f.wantText("main table", "Payment", "Call charges", "50.00")
 	f.press("CDR", "portal/cdr", 200)
 	f.wantList("main table tbody td:nth-child(3)", "442079460000", "4930123456", "442071234567")
@@ -784,7 +790,7 @@ func (f *flow) portalData() {
 	f.tick("f-connected", true)
 	f.press("Show calls", "portal/cdr:filtered", 200)
 	f.wantList("main table tbody td:nth-child(3)", "4930123456")
-	f.wantText("main table", "Germany", "0.04")
+	f.wantText("main table", "Germany", "0.02")
 	csv := eval[string](f.ui, `fetch(document.querySelector("a[download]").href).then(r => r.text())`)
 	if !strings.Contains(csv, start.Add(time.Minute).Format(time.RFC3339)) || !strings.Contains(csv, ",Germany,") ||
 		strings.Count(csv, "\n") != 2 {
@@ -801,6 +807,6 @@ func (f *flow) portalData() {
 	f.press("Payments", "portal/payments", 200)
 	f.wantText("main table", "50.00", "Completed", "Wire")
 	f.press("Summary", "portal/summary", 200)
-	f.wantText("main dl", "3", "2", "0.0484 USD")
+	f.wantText("main dl", "3", "2", "0.0356 USD")
 	f.press("Log out", "portal/login", 200)
 }

@@ -131,8 +131,8 @@ type CDRFilter struct {
 	Number string
 	// Connected: only answered calls (duration above zero).
 	Connected bool
-	After          int64
-	Limit          int
+	After     int64
+	Limit     int
 }
 
 // IngestResult is what an ingest of CDRs did.

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 	"time"
 
 	"portico/internal/portico"
@@ -263,6 +264,17 @@ func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, 
 	}
 	if f.CarrierUnrated {
 		where += ` AND carrier_id IS NOT NULL AND carrier_cost IS NULL`
+	}
+	if n := strings.TrimPrefix(f.Number, "+"); n != "" {
+		if strings.Trim(n, "0123456789") != "" {
+			return nil, portico.FieldError("number", "The number must be digits, optionally after a +.")
+		}
+		// Digits only, so nothing in n is a LIKE wildcard.
+		where += ` AND (destination_number LIKE ? OR destination_number LIKE ?)`
+		args = append(args, n+"%", "+"+n+"%")
+	}
+	if f.Connected {
+		where += ` AND duration > 0`
 	}
 	rows, err := q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {

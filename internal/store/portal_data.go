@@ -126,13 +126,18 @@ func (a *AccountQ) cdrWhere(ctx context.Context, f *PortalCDRFilter) (string, []
 
 // CDRPage lists a page of the account's calls, newest first.
 func (a *AccountQ) CDRPage(ctx context.Context, f PortalCDRFilter) ([]*portico.CDR, error) {
-	where, args, err := a.cdrWhere(ctx, &f)
+	query, args, err := a.cdrPageSQL(ctx, f)
 	if err != nil {
 		return nil, err
 	}
-	rows, err := a.q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+
-		` ORDER BY start_time DESC, id DESC LIMIT ?`, append(args, pageLimit(f.Limit))...)
+	rows, err := a.q.query(ctx, query, args...)
 	return collect(rows, err, scanCDR)
+}
+
+func (a *AccountQ) cdrPageSQL(ctx context.Context, f PortalCDRFilter) (string, []any, error) {
+	where, args, err := a.cdrWhere(ctx, &f)
+	return `SELECT ` + cdrColumns + ` FROM cdrs WHERE ` + where + ` ORDER BY start_time DESC, id DESC LIMIT ?`,
+		append(args, pageLimit(f.Limit)), err
 }
 
 // EachCDR calls fn for every call the filter selects (Limit is ignored),

@@ -23,7 +23,9 @@ type cdrRow struct {
 func newCDRRow(c *portico.CDR, acc *portico.Account) cdrRow {
 	row := cdrRow{CDR: c, Account: acc, Duration: minutes(c.Duration), Billed: minutes(c.BilledDuration),
 		Rate: moneyOrDash(c.Rate), Charge: moneyOrDash(c.Charge), SIP: "—"}
-	if c.Charge != nil {
+	if c.Charge == nil {
+		row.Billed = "—" // billed time comes from the rate that did not match
+	} else {
 		row.Charge += " " + acc.Currency
 	}
 	if c.SIPCode != 0 {

@@ -50,24 +50,24 @@ func TestCDRListFilters(t *testing.T) {
 		// 65 s on 30/6 bills 66 s at 0.05 a minute: 0.055.
 		p.wantText("2026-11-01 10:00 UTC Globex 442079460000 447700900123 United Kingdom Mobile 1:05 1:06 0.05 0.055 USD 200 No",
 			"+14155550100 United States 0:00", "486 Busy Here",
-			"Initech 442079460000 33123456789 0:30 0:30 — — 200 Unrated")
+			"Initech 442079460000 33123456789 0:30 — — — 200 Unrated")
 		calls := func(query string) string {
 			t.Helper()
 			return strings.Join(c.get("/cdrs?"+query).want(http.StatusOK).column("cdrs-title", 3), " ")
 		}
 		for query, want := range map[string]string{
-			"":                                       "447700900123 +14155550100 33123456789 442079460001",
-			fmt.Sprintf("account=%d", globex.ID):     "447700900123 +14155550100 442079460001",
-			fmt.Sprintf("account=%d", initech.ID):    "33123456789",
-			fmt.Sprintf("account=%d", transit.ID):    "442079460001",
-			"from=2026-11-02&to=2026-11-02":          "+14155550100",
-			"from=2026-11-03":                        "33123456789 442079460001",
-			"to=2026-11-01":                          "447700900123",
-			"number=447":                             "447700900123",
-			"number=%2B1":                            "+14155550100",
-			"number=44":                              "447700900123 442079460001",
-			"connected=1":                            "447700900123 33123456789 442079460001",
-			"unrated=1":                              "33123456789",
+			"":                                      "447700900123 +14155550100 33123456789 442079460001",
+			fmt.Sprintf("account=%d", globex.ID):    "447700900123 +14155550100 442079460001",
+			fmt.Sprintf("account=%d", initech.ID):   "33123456789",
+			fmt.Sprintf("account=%d", transit.ID):   "442079460001",
+			"from=2026-11-02&to=2026-11-02":         "+14155550100",
+			"from=2026-11-03":                       "33123456789 442079460001",
+			"to=2026-11-01":                         "447700900123",
+			"number=447":                            "447700900123",
+			"number=%2B1":                           "+14155550100",
+			"number=44":                             "447700900123 442079460001",
+			"connected=1":                           "447700900123 33123456789 442079460001",
+			"unrated=1":                             "33123456789",
 			"connected=1&number=44&from=2026-11-02": "442079460001",
 		} {
 			if got := calls(query); got != want {

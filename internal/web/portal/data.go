@@ -75,12 +75,8 @@ func (h *Handler) balance(w http.ResponseWriter, r *http.Request, v *visit) erro
 	loc := v.User.Location()
 	p := balancePage{BalanceView: view, Zone: loc.String()}
 	for _, e := range view.Entries {
-		desc := e.Description
-		if e.Kind == portico.LedgerCharges && e.CDRCount > 0 {
-			desc = fmt.Sprintf("%s (%d calls)", desc, e.CDRCount)
-		}
 		p.Rows = append(p.Rows, ledgerRow{When: e.CreatedAt.In(loc).Format("2006-01-02 15:04"), Kind: ledgerKinds[e.Kind],
-			Description: desc, Amount: e.Amount.String()})
+			Description: e.Description, Amount: e.Amount.String()})
 	}
 	if view.Next != 0 {
 		p.Next = withParam("/balance", r.URL.Query(), "ledger_before", strconv.FormatInt(view.Next, 10))
