@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"time"
 
@@ -198,7 +199,20 @@ func (s *Service) PortalCDRExport(ctx context.Context, u *PortalUser, q CDRQuery
 	if err != nil {
 		return err
 	}
+	if err := s.auditExport(ctx, u, "cdr.export", fmt.Sprintf("%+v", q)); err != nil {
+		return err
+	}
 	return s.portalScope(u).EachCDR(ctx, f, fn)
+}
+
+// auditExport records a download before it streams: an export carries an
+// account's data out of Portico, so who took what, and when, is kept.
+func (s *Service) auditExport(ctx context.Context, u *PortalUser, action, detail string) error {
+	id := u.account.ID
+	return s.DB.Write(ctx, func(q *store.Q) error {
+		return q.Audit(ctx, store.AuditEntry{Actor: contactActor(u.contact), Action: action,
+			Target: fmt.Sprintf("%s:%d", u.account.Kind, id), AccountID: &id, Detail: detail})
+	})
 }
 
 // RatesView is the Rate Card section: the rows in force today and the
@@ -256,6 +270,9 @@ type RatesExport struct {
 // it is read at once), with the upcoming changes.
 func (s *Service) PortalRatesExport(ctx context.Context, u *PortalUser, search string) (*RatesExport, error) {
 	if err := u.mustSee(portico.SectionRateCard); err != nil {
+		return nil, err
+	}
+	if err := s.auditExport(ctx, u, "rates.export", "q="+search); err != nil {
 		return nil, err
 	}
 	q := s.portalScope(u)

@@ -411,6 +411,20 @@ func TestExportNeutralisesFormulas(t *testing.T) {
 		if !strings.Contains(rates, `"'=HYPERLINK(""x"")"`) {
 			t.Errorf("rates export does not neutralise the formula name:\n%s", rates)
 		}
+		// Both downloads are in the audit log, filed under the account.
+		entries, err := db.Read().FindAuditEntries(ctx, 0, 50)
+		if err != nil {
+			t.Fatal(err)
+		}
+		seen := map[string]bool{}
+		for _, e := range entries {
+			if e.AccountID != nil && strings.HasPrefix(e.Actor, "contact:") {
+				seen[e.Action] = true
+			}
+		}
+		if !seen["cdr.export"] || !seen["rates.export"] {
+			t.Errorf("exports not audited: %v", seen)
+		}
 	})
 }
 
