@@ -109,7 +109,10 @@ func refused(t token, rest []token) bool {
 	case tURL:
 		return !safeURL(t.value)
 	case tAtKeyword:
-		return v == "import"
+		// Any at-rule named like import is dropped, not only the exact
+		// name: "@import0" is harmless to a browser, but nothing that reads
+		// as an import should leave the sanitiser.
+		return strings.HasPrefix(v, "import")
 	case tFunction:
 		return refusedFunctions[v] || strings.Contains(v, "expression")
 	case tIdent:
@@ -226,11 +229,12 @@ func writeUnit(b *strings.Builder, s string) {
 }
 
 // writeString writes a double-quoted string with quotes, backslashes,
-// control characters and the HTML-significant < > & escaped.
+// control characters, the HTML-significant < > & and @ escaped (so no
+// output text reads as an at-rule, even inside a string).
 func writeString(b *strings.Builder, s string) {
 	b.WriteString(`"`)
 	for _, c := range s {
-		if c < ' ' || c == 0x7F || strings.ContainsRune("\"'\\<>&", c) {
+		if c < ' ' || c == 0x7F || strings.ContainsRune("\"'\\<>&@", c) {
 			hexEscape(b, c)
 		} else {
 			b.WriteRune(c)
