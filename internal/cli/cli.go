@@ -106,6 +106,20 @@ func openDB(ctx context.Context, d DBConfig) (*store.DB, error) {
 	return db, nil
 }
 
+// openService opens and migrates the database and builds the application
+// over it, for the one-shot subcommands; closeDB releases the database.
+func openService(ctx context.Context, d DBConfig, currency string) (svc *app.Service, closeDB func() error, err error) {
+	db, err := openDB(ctx, d)
+	if err != nil {
+		return nil, nil, err
+	}
+	if svc, err = newService(db, d, currency, app.Links{}); err != nil {
+		db.Close()
+		return nil, nil, err
+	}
+	return svc, db.Close, nil
+}
+
 // newService builds the application over an open database.
 func newService(db *store.DB, d DBConfig, currency string, links app.Links) (*app.Service, error) {
 	key, err := secret.LoadOrCreateKey(d.keyPath())
@@ -165,15 +179,11 @@ func runUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout, 
 		}
 		password = strings.TrimRight(line, "\r\n")
 	}
-	db, err := openDB(ctx, d)
+	svc, closeDB, err := openService(ctx, d, "USD")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(db, d, "USD", app.Links{})
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	u := &portico.User{Email: *email, Name: *name, Role: *role}
 	if err := svc.CreateUser(ctx, u, password); err != nil {
 		return err
@@ -195,15 +205,11 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d)
+	svc, closeDB, err := openService(ctx, d, "USD")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(db, d, "USD", app.Links{})
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	token, err := svc.CreateAPIToken(ctx, *email, *name)
 	if err != nil {
 		return err
@@ -224,15 +230,11 @@ func runUserReset2FA(ctx context.Context, args []string, stdout, stderr io.Write
 	if err := parse(fs, args); err != nil {
 		return err
 	}
-	db, err := openDB(ctx, d)
+	svc, closeDB, err := openService(ctx, d, "USD")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(db, d, "USD", app.Links{})
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	if err := svc.ResetUserMFA(ctx, *email); err != nil {
 		return err
 	}

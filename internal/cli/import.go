@@ -52,15 +52,11 @@ func runImportRates(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer f.Close()
-	db, err := openDB(ctx, d)
+	svc, closeDB, err := openService(ctx, d, *currency)
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(db, d, *currency, app.Links{})
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	c, err := svc.FindRateCardByName(ctx, *card)
 	if portico.ErrorCode(err) == portico.ENOTFOUND {
 		c = portico.NewRateCard(*card, *currency)
@@ -107,15 +103,11 @@ func runImportCDRs(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return fmt.Errorf("--map: %v", err)
 	}
-	db, err := openDB(ctx, d)
+	svc, closeDB, err := openService(ctx, d, "USD")
 	if err != nil {
 		return err
 	}
-	defer db.Close()
-	svc, err := newService(db, d, "USD", app.Links{})
-	if err != nil {
-		return err
-	}
+	defer closeDB()
 	imp, err := svc.NewCDRImport(cliActor, filepath.Base(file))
 	if err != nil {
 		return err
