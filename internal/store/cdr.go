@@ -208,18 +208,26 @@ func moneyArg(m *portico.Money) any {
 	return int64(*m)
 }
 
-const cdrColumns = `id, ` + cdrInsertColumns
+// cdrColumns is the select list of a whole CDR, for scanCDR. On SQLite the
+// start time is read as text and parsed by dbTime (see parseSQLiteTime).
+func (q *Q) cdrColumns() string {
+	if q.dialect == SQLite {
+		return cdrColumnsSQLite
+	}
+	return `id, ` + cdrInsertColumns
+}
+
+var cdrColumnsSQLite = `id, ` + strings.Replace(cdrInsertColumns, "start_time", "CAST(start_time AS TEXT)", 1)
 
 func scanCDR(row scanner) (*portico.CDR, error) {
 	var c portico.CDR
 	var rate, charge, carrierRate, carrierCost, carrier sql.NullInt64
-	err := row.Scan(&c.ID, &c.Switch, &c.CallID, &c.StartTime, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
+	err := row.Scan(&c.ID, &c.Switch, &c.CallID, dbTime{&c.StartTime}, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
 		&c.BilledDuration, &c.DestinationName, &rate, &charge, &c.SIPCode, &c.SIPReason, &c.Direction,
 		&c.CustomerID, &carrier, &carrierRate, &carrierCost, &c.Unrated)
 	if err != nil {
 		return nil, err
 	}
-	c.StartTime = c.StartTime.UTC()
 	c.CarrierID = carrier.Int64
 	c.Rate, c.Charge, c.CarrierRate, c.CarrierCost = moneyPtr(rate), moneyPtr(charge), moneyPtr(carrierRate), moneyPtr(carrierCost)
 	return &c, nil
@@ -235,7 +243,7 @@ func moneyPtr(n sql.NullInt64) *portico.Money {
 
 // FindCDRByID returns one CDR.
 func (q *Q) FindCDRByID(ctx context.Context, id int64) (*portico.CDR, error) {
-	c, err := scanCDR(q.queryRow(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE id = ?`, id))
+	c, err := scanCDR(q.queryRow(ctx, `SELECT `+q.cdrColumns()+` FROM cdrs WHERE id = ?`, id))
 	return c, notFound(err, "CDR")
 }
 
@@ -276,7 +284,7 @@ func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, 
 	if f.Connected {
 		where += ` AND duration > 0`
 	}
-	rows, err := q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
+	rows, err := q.query(ctx, `SELECT `+q.cdrColumns()+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
 	if err != nil {
 		return nil, err
 	}

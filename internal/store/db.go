@@ -35,8 +35,11 @@ const (
 // DB is an open database: on SQLite one writer connection plus a read-only
 // pool, on PostgreSQL one pool for both.
 type DB struct {
-	writer  *sql.DB
-	reader  *sql.DB
+	writer *sql.DB
+	reader *sql.DB
+	// readQ runs the read pool's queries: on SQLite with prepared
+	// statements kept (see preparedReader).
+	readQ   querier
 	dialect Dialect
 	// Now is the clock; tests may replace it.
 	Now func() time.Time
@@ -62,7 +65,7 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		pool.SetMaxOpenConns(20)
 		pool.SetMaxIdleConns(10)
 		pool.SetConnMaxIdleTime(5 * time.Minute)
-		db.writer, db.reader, db.dialect = pool, pool, Postgres
+		db.writer, db.reader, db.readQ, db.dialect = pool, pool, pool, Postgres
 	} else {
 		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
 			return nil, fmt.Errorf("create data folder: %w", err)
@@ -76,13 +79,14 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 		// One writer: SQLite serialises writes anyway, and a single
 		// connection turns lock contention into a queue in Go.
 		w.SetMaxOpenConns(1)
-		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)")
+		r, err := sql.Open("sqlite", "file:"+path+"?"+pragmas+"&_pragma=query_only(1)&_pragma=mmap_size(17179869184)")
 		if err != nil {
 			w.Close()
 			return nil, err
 		}
 		r.SetMaxOpenConns(max(4, runtime.NumCPU()))
-		db.writer, db.reader, db.dialect = w, r, SQLite
+		pr := newPreparedReader(r)
+		db.writer, db.reader, db.readQ, db.dialect = w, r, pr, SQLite
 	}
 	if err := db.writer.PingContext(ctx); err != nil {
 		db.Close()
@@ -97,7 +101,9 @@ func (db *DB) Dialect() Dialect { return db.dialect }
 // Close closes every pool.
 func (db *DB) Close() error {
 	err := db.writer.Close()
-	if db.reader != db.writer {
+	if pr, ok := db.readQ.(*preparedReader); ok {
+		err = errors.Join(err, pr.Close())
+	} else if db.reader != db.writer {
 		err = errors.Join(err, db.reader.Close())
 	}
 	return err
@@ -128,7 +134,7 @@ type Q struct {
 // Read returns a Q on the read pool. On SQLite that pool is query_only, so a
 // write through it fails loudly instead of bypassing the single writer.
 func (db *DB) Read() *Q {
-	return &Q{q: db.reader, dialect: db.dialect, now: db.Now()}
+	return &Q{q: db.readQ, dialect: db.dialect, now: db.Now()}
 }
 
 // Write runs fn in one transaction (BEGIN IMMEDIATE on SQLite) and commits

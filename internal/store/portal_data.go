@@ -136,7 +136,7 @@ func (a *AccountQ) CDRPage(ctx context.Context, f PortalCDRFilter) ([]*portico.C
 
 func (a *AccountQ) cdrPageSQL(ctx context.Context, f PortalCDRFilter) (string, []any, error) {
 	where, args, err := a.cdrWhere(ctx, &f)
-	return `SELECT ` + cdrColumns + ` FROM cdrs WHERE ` + where + ` ORDER BY start_time DESC, id DESC LIMIT ?`,
+	return `SELECT ` + a.q.cdrColumns() + ` FROM cdrs WHERE ` + where + ` ORDER BY start_time DESC, id DESC LIMIT ?`,
 		append(args, pageLimit(f.Limit)), err
 }
 
@@ -148,7 +148,7 @@ func (a *AccountQ) EachCDR(ctx context.Context, f PortalCDRFilter, fn func(*port
 	if err != nil {
 		return err
 	}
-	rows, err := a.q.query(ctx, `SELECT `+cdrColumns+` FROM cdrs WHERE `+where+` ORDER BY start_time, id`, args...)
+	rows, err := a.q.query(ctx, `SELECT `+a.q.cdrColumns()+` FROM cdrs WHERE `+where+` ORDER BY start_time, id`, args...)
 	if err != nil {
 		return err
 	}
@@ -157,13 +157,12 @@ func (a *AccountQ) EachCDR(ctx context.Context, f PortalCDRFilter, fn func(*port
 	var rate, charge, carrierRate, carrierCost, carrier sql.NullInt64
 	var m [4]portico.Money
 	for rows.Next() {
-		err := rows.Scan(&c.ID, &c.Switch, &c.CallID, &c.StartTime, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
+		err := rows.Scan(&c.ID, &c.Switch, &c.CallID, dbTime{&c.StartTime}, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
 			&c.BilledDuration, &c.DestinationName, &rate, &charge, &c.SIPCode, &c.SIPReason, &c.Direction,
 			&c.CustomerID, &carrier, &carrierRate, &carrierCost, &c.Unrated)
 		if err != nil {
 			return err
 		}
-		c.StartTime = c.StartTime.UTC()
 		c.CarrierID = carrier.Int64
 		c.Rate, c.Charge, c.CarrierRate, c.CarrierCost = nil, nil, nil, nil
 		for i, n := range []sql.NullInt64{rate, charge, carrierRate, carrierCost} {

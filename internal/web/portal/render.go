@@ -38,12 +38,35 @@ var funcs = template.FuncMap{
 		}
 		return ""
 	},
+	"tableRows": tableRows,
 	"kindLabel": func(k portico.AccountKind) string {
 		if k == portico.KindCarrier {
 			return "Carrier"
 		}
 		return "Customer"
 	},
+}
+
+// tableRows renders rows of text cells as table rows, each cell escaped.
+// It does in one call what {{range}} over the cells would do in one
+// escaping call per cell: a CDR page has hundreds of cells, and those
+// calls (through reflection) were a good part of rendering it.
+func tableRows(rows [][]string) template.HTML {
+	var b strings.Builder
+	b.Grow(len(rows) * 256)
+	for _, row := range rows {
+		b.WriteString("<tr>")
+		for _, cell := range row {
+			b.WriteString("<td>")
+			if strings.ContainsAny(cell, "<>&'\"\x00") {
+				cell = template.HTMLEscapeString(cell)
+			}
+			b.WriteString(cell)
+			b.WriteString("</td>")
+		}
+		b.WriteString("</tr>\n")
+	}
+	return template.HTML(b.String())
 }
 
 // templates are parsed once; they are embedded, so a parse error is a
