@@ -32,12 +32,7 @@ func (s *Service) CreateContact(ctx context.Context, a Actor, c *portico.Contact
 			fields.Add(k, v)
 		}
 	}
-	plain := pw.Password
-	if pw.AutoGenerate {
-		plain = auth.GeneratePassword()
-	} else if err := auth.CheckPolicy("password", plain); err != nil {
-		fields.Add("password", portico.ErrorFields(err)["password"])
-	}
+	plain := pw.plain(fields)
 	var acc *portico.Account
 	var brand *portico.Domain
 	if err := s.loadAccountBrand(ctx, c.AccountID, &acc, &brand); err != nil {
