@@ -165,6 +165,11 @@ func TestOwnPasswordChange(t *testing.T) {
 		other := e.client()
 		other.post("/login", url.Values{"email": {"help@example.com"}, "password": {testPassword}}).wantRedirect("/")
 		c.get("/security").want(http.StatusOK).wantText("Change your password")
+		for _, name := range []string{"current_password", "new_password"} {
+			if n := c.get("/password").control(name, ""); n == nil || hasAttr(n, "disabled") {
+				t.Errorf("support's own password form has no usable %s", name)
+			}
+		}
 		p := c.post("/password", url.Values{"current_password": {"wrong"}, "new_password": {"password"}}).want(http.StatusUnprocessableEntity)
 		wantFieldErrors(t, p, map[string]string{"current_password": "incorrect", "new_password": "common"})
 		c.post("/password", url.Values{"current_password": {testPassword}, "new_password": {"a brand new passphrase"}}).
