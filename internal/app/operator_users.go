@@ -64,6 +64,17 @@ func (pw PasswordChoice) plain(fields portico.FieldErrors) string {
 	return pw.Password
 }
 
+// choosePassword adds a typed password's problems to fields and, when
+// fields hold none at all, returns the password and its hash.
+func (s *Service) choosePassword(ctx context.Context, pw PasswordChoice, fields portico.FieldErrors) (plain, hash string, err error) {
+	plain = pw.plain(fields)
+	if err := fields.Err(); err != nil {
+		return "", "", err
+	}
+	hash, err = s.Hasher.Hash(ctx, plain)
+	return plain, hash, err
+}
+
 // panelMail is the data of an email to an operator user: it speaks for
 // the control panel and links to its login page.
 func (s *Service) panelMail(u *portico.User) mail.Data {
@@ -82,11 +93,7 @@ func (s *Service) CreateOperatorUser(ctx context.Context, a Actor, u *portico.Us
 	for k, v := range portico.ErrorFields(u.Validate()) {
 		fields.Add(k, v)
 	}
-	plain := pw.plain(fields)
-	if err := fields.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, plain)
+	plain, hash, err := s.choosePassword(ctx, pw, fields)
 	if err != nil {
 		return err
 	}
@@ -208,12 +215,7 @@ func (s *Service) SetOperatorPassword(ctx context.Context, a Actor, id int64, pw
 	if err != nil {
 		return err
 	}
-	fields := portico.FieldErrors{}
-	plain := pw.plain(fields)
-	if err := fields.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, plain)
+	plain, hash, err := s.choosePassword(ctx, pw, portico.FieldErrors{})
 	if err != nil {
 		return err
 	}

@@ -158,10 +158,11 @@ func (p *panel) handleCDRList(w http.ResponseWriter, r *http.Request) error {
 
 // cdrExportHeader names the columns of the panel's CDR download: every
 // field of a call, both sides (what the customer pays, what the carrier
-// is paid) with each side's currency, and the accounts' names.
-var cdrExportHeader = []string{"id", "start_time_utc", "call_id", "switch", "customer_id", "customer", "carrier_id", "carrier",
-	"source", "destination", "destination_name", "direction", "duration", "billed_duration", "rate", "charge", "currency",
-	"carrier_rate", "carrier_cost", "carrier_currency", "sip_code", "sip_reason", "unrated"}
+// is paid) with each side's currency, and the accounts' names. The call's
+// own columns come first, as in the portal's download.
+var cdrExportHeader = append(billing.CDRCallHeader[:len(billing.CDRCallHeader):len(billing.CDRCallHeader)],
+	"rate", "charge", "currency", "customer_id", "customer", "carrier_id", "carrier", "carrier_rate", "carrier_cost",
+	"carrier_currency", "sip_code", "sip_reason", "unrated", "id")
 
 // handleCDRExport streams every call the CDR list's filter selects (all
 // pages) as CSV, in id order, times in UTC, text cells neutralised against
@@ -205,12 +206,6 @@ func (p *panel) handleCDRExport(w http.ResponseWriter, r *http.Request) error {
 		if err != nil {
 			return err
 		}
-		cw.Int(c.ID)
-		cw.Time(c.StartTime)
-		cw.Text(c.CallID)
-		cw.Text(c.Switch)
-		cw.Int(c.CustomerID)
-		cw.Text(cust.Name)
 		carrierName, carrierCurrency := "", ""
 		if c.CarrierID != 0 {
 			carrier, err := idx.get(ctx, c.CarrierID)
@@ -218,26 +213,26 @@ func (p *panel) handleCDRExport(w http.ResponseWriter, r *http.Request) error {
 				return err
 			}
 			carrierName, carrierCurrency = carrier.Name, carrier.Currency
+		}
+		cw.CDRCall(c)
+		cw.Money(c.Rate)
+		cw.Money(c.Charge)
+		cw.Text(cust.Currency)
+		cw.Int(c.CustomerID)
+		cw.Text(cust.Name)
+		if c.CarrierID != 0 {
 			cw.Int(c.CarrierID)
 		} else {
 			cw.Text("")
 		}
 		cw.Text(carrierName)
-		cw.Text(c.SourceNumber)
-		cw.Text(c.DestinationNumber)
-		cw.Text(c.DestinationName)
-		cw.Text(c.Direction)
-		cw.Int(int64(c.Duration))
-		cw.Int(int64(c.BilledDuration))
-		cw.Money(c.Rate)
-		cw.Money(c.Charge)
-		cw.Text(cust.Currency)
 		cw.Money(c.CarrierRate)
 		cw.Money(c.CarrierCost)
 		cw.Text(carrierCurrency)
 		cw.Int(int64(c.SIPCode))
 		cw.Text(c.SIPReason)
 		cw.Bool(c.Unrated)
+		cw.Int(c.ID)
 		return cw.EndRow()
 	}
 	detail := "all calls"
