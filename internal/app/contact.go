@@ -32,12 +32,6 @@ func (s *Service) CreateContact(ctx context.Context, a Actor, c *portico.Contact
 			fields.Add(k, v)
 		}
 	}
-	plain := pw.Password
-	if pw.AutoGenerate {
-		plain = auth.GeneratePassword()
-	} else if err := auth.CheckPolicy("password", plain); err != nil {
-		fields.Add("password", portico.ErrorFields(err)["password"])
-	}
 	var acc *portico.Account
 	var brand *portico.Domain
 	if err := s.loadAccountBrand(ctx, c.AccountID, &acc, &brand); err != nil {
@@ -46,10 +40,7 @@ func (s *Service) CreateContact(ctx context.Context, a Actor, c *portico.Contact
 	if pw.AutoGenerate && brand == nil {
 		fields.Add("auto_generate_password", "This account has no portal domain, so there is no login page to email; set the account's domain first or type a password.")
 	}
-	if err := fields.Err(); err != nil {
-		return err
-	}
-	hash, err := s.Hasher.Hash(ctx, plain)
+	plain, hash, err := s.choosePassword(ctx, pw, fields)
 	if err != nil {
 		return err
 	}

@@ -112,6 +112,8 @@ func (s *Service) LoginUser(ctx context.Context, email, password, ip, oldToken s
 		if mfa.Enabled {
 			sess.Stage, sess.ExpiresAt = store.StageMFA, q.Now().Add(mfaPendingLifetime)
 			entry.Action, entry.Detail = "panel.login.password", "second factor awaited"
+		} else if err := q.SetUserLastLogin(ctx, u.ID); err != nil {
+			return err
 		}
 		if err := q.CreateSession(ctx, hash, sess); err != nil {
 			return err
@@ -147,6 +149,9 @@ func (s *Service) CompleteUserMFA(ctx context.Context, token, code, ip string) (
 		uid := u.ID
 		if err := q.CreateSession(ctx, nextHash, &store.Session{Kind: store.SessionPanel, UserID: &uid, IP: ip,
 			UserAgent: portico.ClientFrom(ctx).UserAgent, ExpiresAt: q.Now().Add(PanelAbsolute)}); err != nil {
+			return err
+		}
+		if err := q.SetUserLastLogin(ctx, u.ID); err != nil {
 			return err
 		}
 		return q.Audit(ctx, store.AuditEntry{Actor: userActor(u), Action: "panel.login", IP: ip, Detail: factorDetail(recovery)})

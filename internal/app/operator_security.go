@@ -80,20 +80,13 @@ func (s *Service) NewUserRecoveryCodes(ctx context.Context, a Actor, password st
 
 // ResetUserMFA removes an operator user's second factor (for one who lost
 // their phone and codes); the CLI calls it, on the host, as "system".
+// Owners do the same in the panel through ResetOperatorMFA.
 func (s *Service) ResetUserMFA(ctx context.Context, email string) error {
 	u, err := s.DB.Read().FindUserByEmail(ctx, email)
 	if err != nil {
 		return err
 	}
-	return s.DB.Write(ctx, func(q *store.Q) error {
-		if err := removeTOTP(ctx, q, store.Principal{UserID: u.ID}); err != nil {
-			return err
-		}
-		if err := q.DeleteUserSessions(ctx, u.ID, ""); err != nil {
-			return err
-		}
-		return q.Audit(ctx, store.AuditEntry{Actor: "system", Action: "mfa.reset", Target: fmt.Sprintf("user:%d", u.ID), Detail: u.Email})
-	})
+	return s.resetUserMFA(ctx, u, store.AuditEntry{Actor: "system", Action: "mfa.reset", Target: userTarget(u.ID), Detail: u.Email})
 }
 
 // SetOwnIPAllowlist sets the addresses the user may work from (panel and

@@ -16,23 +16,7 @@ func (s *Service) ChangeContactPassword(ctx context.Context, u *PortalUser, curr
 	if err := u.maySelfManage(); err != nil {
 		return "", err
 	}
-	ok, _, err := s.Hasher.Verify(ctx, u.contact.PasswordHash, current)
-	if err != nil {
-		return "", err
-	}
-	fields := portico.FieldErrors{}
-	if !ok {
-		fields.Add("current_password", "Current password is incorrect.")
-	}
-	if err := auth.CheckPolicy("new_password", next); err != nil {
-		fields.Add("new_password", portico.ErrorFields(err)["new_password"])
-	} else if next == current {
-		fields.Add("new_password", "Choose a password different from the current one.")
-	}
-	if err := fields.Err(); err != nil {
-		return "", err
-	}
-	hash, err := s.Hasher.Hash(ctx, next)
+	hash, err := s.newPasswordHash(ctx, u.contact.PasswordHash, current, next)
 	if err != nil {
 		return "", err
 	}
@@ -53,6 +37,29 @@ func (s *Service) ChangeContactPassword(ctx context.Context, u *PortalUser, curr
 		return q.Audit(ctx, e)
 	})
 	return token, err
+}
+
+// newPasswordHash checks a self-service password change (the current
+// password is right; the new one follows the rules and differs from it)
+// and hashes the new password. Every problem is reported at once.
+func (s *Service) newPasswordHash(ctx context.Context, oldHash, current, next string) (string, error) {
+	ok, _, err := s.Hasher.Verify(ctx, oldHash, current)
+	if err != nil {
+		return "", err
+	}
+	fields := portico.FieldErrors{}
+	if !ok {
+		fields.Add("current_password", "Current password is incorrect.")
+	}
+	if err := auth.CheckPolicy("new_password", next); err != nil {
+		fields.Add("new_password", portico.ErrorFields(err)["new_password"])
+	} else if next == current {
+		fields.Add("new_password", "Choose a password different from the current one.")
+	}
+	if err := fields.Err(); err != nil {
+		return "", err
+	}
+	return s.Hasher.Hash(ctx, next)
 }
 
 // RequestPasswordReset emails a reset link when email is an enabled

@@ -107,6 +107,25 @@ func (c *CSVWriter) Row(cells ...string) error {
 	return c.EndRow()
 }
 
+// CDRCallHeader names the cells CDRCall writes.
+var CDRCallHeader = []string{"start_time_utc", "call_id", "switch", "source", "destination", "destination_name",
+	"direction", "duration", "billed_duration"}
+
+// CDRCall writes the cells every CDR download starts its side's columns
+// with: the call as the switch saw it and as it was billed, without money
+// (which side's money follows is the caller's choice).
+func (c *CSVWriter) CDRCall(cdr *portico.CDR) {
+	c.Time(cdr.StartTime)
+	c.Text(cdr.CallID)
+	c.Text(cdr.Switch)
+	c.Text(cdr.SourceNumber)
+	c.Text(cdr.DestinationNumber)
+	c.Text(cdr.DestinationName)
+	c.Text(cdr.Direction)
+	c.Int(int64(cdr.Duration))
+	c.Int(int64(cdr.BilledDuration))
+}
+
 // Flush writes out what is buffered.
 func (c *CSVWriter) Flush() error { return c.w.Flush() }
 

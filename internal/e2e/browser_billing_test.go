@@ -232,6 +232,16 @@ func (f *flow) panelCDRs() {
 	f.press("Filter", "panel/cdrs:filtered", 200)
 	f.wantList(cdrNumbers, "81312345678")
 
+	// Download CSV: the same filter, every column, in the browser's
+	// session (fetched, since a download leaves no page to check).
+	f.tick("f-unrated", false)
+	f.press("Filter", "panel/cdrs:filtered", 200)
+	got := eval[string](f.ui, `(async () => { const r = await fetch(document.querySelector("a[download]").href); return r.status + " " + r.headers.get("Content-Type") + "\n" + await r.text(); })()`)
+	if !strings.HasPrefix(got, "200 text/csv") || strings.Count(got, "\n") != 5 || !strings.Contains(got, ",Umbrella,") ||
+		!strings.Contains(got, "2026-11-02T09:30:00Z,e2e-1,umbrella-sbc") || !strings.Contains(got, "United Kingdom Mobile") {
+		f.t.Errorf("the CDR download of Umbrella's calls:\n%s", got)
+	}
+
 	// The charges are in Umbrella's ledger.
 	f.press("Umbrella", "panel/account_form:billing", 200)
 	f.wantText(`table[aria-labelledby="ledger-title"] tbody tr:first-child`, "charges", "Charges for 3 calls", "-0.055")

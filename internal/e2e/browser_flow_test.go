@@ -80,7 +80,9 @@ var acceptanceSteps = []step{
 	{"panel rate card import and search", (*flow).panelRateCard},
 	{"panel balance after a payment", (*flow).panelBalance},
 	{"panel payments list", (*flow).panelPayments},
-	{"panel CDR filter", (*flow).panelCDRs},
+	{"panel CDR filter and download", (*flow).panelCDRs},
+	// Operator users (browser_users_test.go).
+	{"panel users: owner adds a support user, who is then disabled", (*flow).panelUsers},
 	// Billing in the customer portal.
 	{"portal data sections: balance, CDR filter and download, rates, summary", (*flow).portalData},
 }
@@ -241,7 +243,7 @@ func (f *flow) panelFirstOwner() {
 	f.wantPath("/?flash=welcome")
 	f.wantText("p.notice.ok", "Welcome to the Portico control panel.")
 	f.wantText("header.top", ownerEmail, "owner")
-	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Rate cards", "CDRs", "Payments", "Pending approval", "Email log", "Audit log")
+	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Rate cards", "CDRs", "Payments", "Pending approval", "Email log", "Audit log", "Users")
 }
 
 func (f *flow) panelKeyboardLogin() {

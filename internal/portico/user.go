@@ -27,7 +27,16 @@ type User struct {
 	// empty means any address.
 	IPAllowlist []string
 	CreatedAt   time.Time
+	// MustChangePassword is set when an owner gave the user a generated
+	// password: the panel opens only the password page until it is changed.
+	MustChangePassword bool
+	// LastLoginAt is the last completed login (password and second
+	// factor), nil before the first.
+	LastLoginAt *time.Time
 }
+
+// Roles lists the roles, most powerful first, as forms offer them.
+var Roles = []string{RoleOwner, RoleAdmin, RoleSupport}
 
 // CanWrite reports whether the user's role may change data.
 func (u *User) CanWrite() bool { return u.Role == RoleOwner || u.Role == RoleAdmin }

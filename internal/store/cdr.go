@@ -247,9 +247,10 @@ func (q *Q) FindCDRByID(ctx context.Context, id int64) (*portico.CDR, error) {
 	return c, notFound(err, "CDR")
 }
 
-// FindCDRs lists CDRs matching f by id. Filtering by customer or carrier
-// walks that account's index (cdrs_customer, cdrs_carrier) in id order.
-func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, error) {
+// cdrFilterWhere builds the conditions of the control panel's CDR filter.
+// Filtering by customer or carrier walks that account's index
+// (cdrs_customer, cdrs_carrier) in id order.
+func cdrFilterWhere(f portico.CDRFilter) (string, []any, error) {
 	from, to := f.From, f.To
 	if from.IsZero() {
 		from = time.Unix(0, 0)
@@ -275,7 +276,7 @@ func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, 
 	}
 	if n := strings.TrimPrefix(f.Number, "+"); n != "" {
 		if strings.Trim(n, "0123456789") != "" {
-			return nil, portico.FieldError("number", "The number must be digits, optionally after a +.")
+			return "", nil, portico.FieldError("number", "The number must be digits, optionally after a +.")
 		}
 		// Digits only, so nothing in n is a LIKE wildcard.
 		where += ` AND (destination_number LIKE ? OR destination_number LIKE ?)`
@@ -284,20 +285,72 @@ func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, 
 	if f.Connected {
 		where += ` AND duration > 0`
 	}
-	rows, err := q.query(ctx, `SELECT `+q.cdrColumns()+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
+	return where, args, nil
+}
+
+// FindCDRs lists CDRs matching f by id, a page of f.Limit.
+func (q *Q) FindCDRs(ctx context.Context, f portico.CDRFilter) ([]*portico.CDR, error) {
+	where, args, err := cdrFilterWhere(f)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []*portico.CDR
-	for rows.Next() {
-		c, err := scanCDR(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
+	rows, err := q.query(ctx, `SELECT `+q.cdrColumns()+` FROM cdrs WHERE `+where+` ORDER BY id LIMIT ?`, append(args, pageLimit(f.Limit))...)
+	return collect(rows, err, scanCDR)
+}
+
+// EachCDR calls fn for every CDR matching f (Limit is ignored; After
+// still applies) in id order, reading rows as fn consumes them: memory
+// stays flat however many there are. fn gets the same *CDR each time,
+// refilled.
+func (q *Q) EachCDR(ctx context.Context, f portico.CDRFilter, fn func(*portico.CDR) error) error {
+	where, args, err := cdrFilterWhere(f)
+	if err != nil {
+		return err
 	}
-	return out, rows.Err()
+	rows, err := q.query(ctx, `SELECT `+q.cdrColumns()+` FROM cdrs WHERE `+where+` ORDER BY id`, args...)
+	if err != nil {
+		return err
+	}
+	return eachCDRRow(rows, fn)
+}
+
+// eachCDRRow scans rows of q.cdrColumns() into one CDR, reused for every row,
+// calls fn with it, and closes rows.
+func eachCDRRow(rows *sql.Rows, fn func(*portico.CDR) error) error {
+	defer rows.Close()
+	var c portico.CDR
+	var rate, charge, carrierRate, carrierCost, carrier sql.NullInt64
+	var m [4]portico.Money
+	for rows.Next() {
+		err := rows.Scan(&c.ID, &c.Switch, &c.CallID, dbTime{&c.StartTime}, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
+			&c.BilledDuration, &c.DestinationName, &rate, &charge, &c.SIPCode, &c.SIPReason, &c.Direction,
+			&c.CustomerID, &carrier, &carrierRate, &carrierCost, &c.Unrated)
+		if err != nil {
+			return err
+		}
+		c.CarrierID = carrier.Int64
+		c.Rate, c.Charge, c.CarrierRate, c.CarrierCost = nil, nil, nil, nil
+		for i, n := range []sql.NullInt64{rate, charge, carrierRate, carrierCost} {
+			if !n.Valid {
+				continue
+			}
+			m[i] = portico.Money(n.Int64)
+			switch i {
+			case 0:
+				c.Rate = &m[0]
+			case 1:
+				c.Charge = &m[1]
+			case 2:
+				c.CarrierRate = &m[2]
+			case 3:
+				c.CarrierCost = &m[3]
+			}
+		}
+		if err := fn(&c); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
 }
 
 // CountCDRs counts all stored CDRs (for tests and reports).

@@ -152,40 +152,7 @@ func (a *AccountQ) EachCDR(ctx context.Context, f PortalCDRFilter, fn func(*port
 	if err != nil {
 		return err
 	}
-	defer rows.Close()
-	var c portico.CDR
-	var rate, charge, carrierRate, carrierCost, carrier sql.NullInt64
-	var m [4]portico.Money
-	for rows.Next() {
-		err := rows.Scan(&c.ID, &c.Switch, &c.CallID, dbTime{&c.StartTime}, &c.SourceNumber, &c.DestinationNumber, &c.Duration,
-			&c.BilledDuration, &c.DestinationName, &rate, &charge, &c.SIPCode, &c.SIPReason, &c.Direction,
-			&c.CustomerID, &carrier, &carrierRate, &carrierCost, &c.Unrated)
-		if err != nil {
-			return err
-		}
-		c.CarrierID = carrier.Int64
-		c.Rate, c.Charge, c.CarrierRate, c.CarrierCost = nil, nil, nil, nil
-		for i, n := range []sql.NullInt64{rate, charge, carrierRate, carrierCost} {
-			if !n.Valid {
-				continue
-			}
-			m[i] = portico.Money(n.Int64)
-			switch i {
-			case 0:
-				c.Rate = &m[0]
-			case 1:
-				c.Charge = &m[1]
-			case 2:
-				c.CarrierRate = &m[2]
-			case 3:
-				c.CarrierCost = &m[3]
-			}
-		}
-		if err := fn(&c); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return eachCDRRow(rows, fn)
 }
 
 // BucketSeconds is the width of the buckets CDRBuckets sums into: a

@@ -2,34 +2,66 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"strings"
 
 	"portico/internal/portico"
 )
 
-const userColumns = `id, email, name, role, password_hash, disabled, created_at, ip_allowlist`
+const userColumns = `id, email, name, role, password_hash, disabled, created_at, ip_allowlist, must_change_password, last_login_at`
 
-func scanUser(row interface{ Scan(...any) error }) (*portico.User, error) {
+// userColumnsOf is userColumns qualified by a table alias, for joins.
+func userColumnsOf(alias string) string {
+	return alias + "." + strings.ReplaceAll(userColumns, ", ", ", "+alias+".")
+}
+
+func scanUser(row interface{ Scan(...any) error }, extra ...any) (*portico.User, error) {
 	var u portico.User
 	var allow string
-	if err := row.Scan(&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &allow); err != nil {
+	var last sql.NullTime
+	dest := append([]any{&u.ID, &u.Email, &u.Name, &u.Role, &u.PasswordHash, &u.Disabled, &u.CreatedAt, &allow,
+		&u.MustChangePassword, &last}, extra...)
+	if err := row.Scan(dest...); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = u.CreatedAt.UTC()
+	if last.Valid {
+		t := last.Time.UTC()
+		u.LastLoginAt = &t
+	}
 	return &u, jsonScan(allow, &u.IPAllowlist)
 }
 
 // CreateUser inserts an operator user.
 func (q *Q) CreateUser(ctx context.Context, u *portico.User) error {
 	u.CreatedAt = q.now
-	err := q.queryRow(ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at, ip_allowlist)
-		VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING id`,
-		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.CreatedAt, jsonText(u.IPAllowlist)).Scan(&u.ID)
+	err := q.queryRow(ctx, `INSERT INTO users (email, name, role, password_hash, disabled, created_at, ip_allowlist, must_change_password)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+		u.Email, u.Name, u.Role, u.PasswordHash, u.Disabled, u.CreatedAt, jsonText(u.IPAllowlist), u.MustChangePassword).Scan(&u.ID)
 	return conflictErr(err, "email", "A user with this email exists.", "")
 }
 
-// SetUserPassword stores a new password hash (e.g. a rehash at login).
+// UpdateUser stores a user's name, role and disabled flag (not the email,
+// which is the login, nor the password).
+func (q *Q) UpdateUser(ctx context.Context, u *portico.User) error {
+	return q.execOne(ctx, "User", `UPDATE users SET name = ?, role = ?, disabled = ? WHERE id = ?`, u.Name, u.Role, u.Disabled, u.ID)
+}
+
+// SetUserPassword stores a new password hash (e.g. a rehash at login),
+// leaving the must-change flag as it is.
 func (q *Q) SetUserPassword(ctx context.Context, id int64, hash string) error {
 	return q.execOne(ctx, "User", `UPDATE users SET password_hash = ? WHERE id = ?`, hash, id)
+}
+
+// ReplaceUserPassword stores a new password hash and whether it must be
+// changed at the next login (true for one an owner generated).
+func (q *Q) ReplaceUserPassword(ctx context.Context, id int64, hash string, mustChange bool) error {
+	return q.execOne(ctx, "User", `UPDATE users SET password_hash = ?, must_change_password = ? WHERE id = ?`, hash, mustChange, id)
+}
+
+// SetUserLastLogin records a completed login.
+func (q *Q) SetUserLastLogin(ctx context.Context, id int64) error {
+	return q.execOne(ctx, "User", `UPDATE users SET last_login_at = ? WHERE id = ?`, q.now, id)
 }
 
 // SetUserIPAllowlist stores the addresses an operator user may work from.
@@ -49,11 +81,56 @@ func (q *Q) FindUserByEmail(ctx context.Context, email string) (*portico.User, e
 	return u, notFound(err, "User")
 }
 
+// UserSummary is a user as the user list shows them.
+type UserSummary struct {
+	*portico.User
+	TwoFactor bool // an authenticator app is confirmed
+}
+
+// FindUsers lists every operator user by email. Staff lists are short,
+// so there is no paging.
+func (q *Q) FindUsers(ctx context.Context) ([]UserSummary, error) {
+	rows, err := q.query(ctx, `SELECT `+userColumns+`, totp_enabled FROM users ORDER BY email`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []UserSummary
+	for rows.Next() {
+		var s UserSummary
+		if s.User, err = scanUser(rows, &s.TwoFactor); err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// CountEnabledOwners counts the enabled owners other than the user with
+// id except (0: count them all).
+func (q *Q) CountEnabledOwners(ctx context.Context, except int64) (int, error) {
+	var n int
+	err := q.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = 'owner' AND disabled = FALSE AND id <> ?`, except).Scan(&n)
+	return n, err
+}
+
+// LockUserRoles serialises, until the transaction ends, the writes that
+// could remove the last enabled owner. SQLite's single writer already
+// runs them one at a time; on PostgreSQL two owners demoting each other
+// at once would each still see the other as owner under READ COMMITTED,
+// so they take a transaction-scoped advisory lock first.
+func (q *Q) LockUserRoles(ctx context.Context) error {
+	if q.dialect != Postgres {
+		return nil
+	}
+	_, err := q.exec(ctx, `SELECT pg_advisory_xact_lock(7243550301)`)
+	return err
+}
+
 // HasOwner reports whether any enabled owner exists (else serve offers the
 // one-time setup link).
 func (q *Q) HasOwner(ctx context.Context) (bool, error) {
-	var n int
-	err := q.queryRow(ctx, `SELECT COUNT(*) FROM users WHERE role = 'owner' AND disabled = FALSE`).Scan(&n)
+	n, err := q.CountEnabledOwners(ctx, 0)
 	return n > 0, err
 }
 
@@ -65,9 +142,11 @@ func (q *Q) CreateAPIToken(ctx context.Context, t *portico.APIToken, tokenHash s
 	return conflictErr(err, "token", "Token collision; try again.", "The user does not exist.")
 }
 
-// FindUserByTokenHash returns the enabled user owning an API token.
+// FindUserByTokenHash returns the enabled user owning an API token: a
+// disabled user's tokens stop working at once, and work again if the user
+// is enabled again.
 func (q *Q) FindUserByTokenHash(ctx context.Context, tokenHash string) (*portico.User, error) {
-	u, err := scanUser(q.queryRow(ctx, `SELECT u.id, u.email, u.name, u.role, u.password_hash, u.disabled, u.created_at,
-		u.ip_allowlist FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = FALSE`, tokenHash))
+	u, err := scanUser(q.queryRow(ctx, `SELECT `+userColumnsOf("u")+`
+		FROM api_tokens t JOIN users u ON u.id = t.user_id WHERE t.token_hash = ? AND u.disabled = FALSE`, tokenHash))
 	return u, notFound(err, "Token")
 }

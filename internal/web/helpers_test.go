@@ -50,6 +50,7 @@ type world struct {
 	portal   *portal.Handler
 	clock    *clock
 	owner    app.Actor
+	admin    app.Actor
 	support  app.Actor
 	ownerAPI string // API tokens
 	suppAPI  string
@@ -97,6 +98,8 @@ func newWorld(t *testing.T, db *store.DB, opts ...worldOptions) *world {
 		switch role {
 		case portico.RoleOwner:
 			w.owner = a
+		case portico.RoleAdmin:
+			w.admin = a
 		case portico.RoleSupport:
 			w.support = a
 		}

@@ -105,9 +105,9 @@ func TestRouteTable(t *testing.T) {
 		w.contactBrowser(w.ann) // a session of ann's that {session} may end
 		ids := map[string]string{
 			"domains": itoa(w.brand.ID), "customers": itoa(w.accA.ID), "carriers": itoa(w.carrier.ID),
-			"contacts": itoa(w.ann.ID), "session": itoa(w.sessionIDs(w.ann)[0]),
+			"contacts": itoa(w.ann.ID), "session": itoa(w.sessionIDs(w.ann)[0]), "users": itoa(w.support.UserID),
 		}
-		support := w.operator(w.support.Email)
+		support, admin := w.operator(w.support.Email), w.operator(w.admin.Email)
 		seen := map[string]bool{}
 		for _, s := range w.surfaces() {
 			if len(s.table) < 5 {
@@ -163,6 +163,18 @@ func TestRouteTable(t *testing.T) {
 					if pol == httpx.Operator && (res.Status == http.StatusForbidden || res.Status == http.StatusUnauthorized ||
 						strings.HasPrefix(res.Location, "/login")) {
 						t.Errorf("support %s: %d %s, want it let through", what, res.Status, res.Location)
+					}
+				case pol == httpx.OperatorOwner:
+					// Only owners manage users: admin and support are refused
+					// whatever they send.
+					wantLoginWall(t, "anonymous "+what, m, got, "/login?next=")
+					for who, b := range map[string]*browser{"support": support, "admin": admin} {
+						res := b.do(m, path, strings.NewReader(""), "application/x-www-form-urlencoded")
+						checkHeaders(t, who+" "+what, res)
+						wantNoStore(t, who+" "+what, res)
+						if res.Status != http.StatusForbidden {
+							t.Errorf("%s %s: %d, want 403", who, what, res.Status)
+						}
 					}
 				case pol == httpx.Pending:
 					wantLoginWall(t, "anonymous "+what, m, got, "/login")

@@ -22,6 +22,9 @@ const (
 	Operator Policy = "operator"
 	// OperatorWrite: a logged-in owner or admin; support gets 403.
 	OperatorWrite Policy = "operator-write"
+	// OperatorOwner: a logged-in owner (operator user management); admin
+	// and support get 403.
+	OperatorOwner Policy = "operator-owner"
 	// APIRead: a bearer token of any role.
 	APIRead Policy = "api-read"
 	// APIWrite: a bearer token of an owner or admin; support gets 403.
@@ -48,7 +51,7 @@ func (p Policy) Section() portico.Section {
 // Known reports whether p is one of the policies above.
 func (p Policy) Known() bool {
 	switch p {
-	case Public, Operator, OperatorWrite, APIRead, APIWrite, Contact, Pending:
+	case Public, Operator, OperatorWrite, OperatorOwner, APIRead, APIWrite, Contact, Pending:
 		return true
 	}
 	return portico.ValidSection(p.Section())

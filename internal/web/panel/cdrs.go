@@ -7,7 +7,9 @@ import (
 	"strings"
 	"time"
 
+	"portico/internal/billing"
 	"portico/internal/portico"
+	"portico/internal/web/httpx"
 )
 
 // cdrRow is a call as the CDR list shows it: numbers made readable, and an
@@ -50,6 +52,7 @@ func moneyOrDash(m *portico.Money) string {
 type cdrList struct {
 	CDRs     []cdrRow
 	Accounts []option
+	Export   string // the download of every call the filter selects
 	pager
 }
 
@@ -88,21 +91,19 @@ func readCDRFilter(q url.Values, fe portico.FieldErrors) portico.CDRFilter {
 	return f
 }
 
-// handleCDRList lists the calls of every account, filtered by account
-// (a customer's calls, or those sent through a carrier), UTC day range,
-// number called, answered calls only and unrated calls only, in id order
-// with a Next link.
-func (p *panel) handleCDRList(w http.ResponseWriter, r *http.Request) error {
+// cdrQuery reads the CDR list's filter from the request: the store's
+// filter, the form to show again, the problems found (in fe) and the
+// accounts index that names the calls' accounts.
+func (p *panel) cdrQuery(r *http.Request, fe portico.FieldErrors) (portico.CDRFilter, url.Values, *accountIndex, error) {
 	ctx, q := r.Context(), r.URL.Query()
 	idx, err := p.newAccountIndex(ctx)
 	if err != nil {
-		return err
+		return portico.CDRFilter{}, nil, nil, err
 	}
-	fe := portico.FieldErrors{}
 	f := readCDRFilter(q, fe)
 	acc, err := idx.filter(ctx, fe, q)
 	if err != nil {
-		return err
+		return f, nil, nil, err
 	}
 	switch {
 	case acc == nil:
@@ -113,9 +114,28 @@ func (p *panel) handleCDRList(w http.ResponseWriter, r *http.Request) error {
 	}
 	form := url.Values{}
 	for _, k := range cdrFilterFields {
-		form.Set(k, q.Get(k))
+		if v := q.Get(k); v != "" {
+			form.Set(k, v)
+		}
 	}
-	data := &cdrList{Accounts: idx.Choices}
+	return f, form, idx, nil
+}
+
+// handleCDRList lists the calls of every account, filtered by account
+// (a customer's calls, or those sent through a carrier), UTC day range,
+// number called, answered calls only and unrated calls only, in id order
+// with a Next link.
+func (p *panel) handleCDRList(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	fe := portico.FieldErrors{}
+	f, form, idx, err := p.cdrQuery(r, fe)
+	if err != nil {
+		return err
+	}
+	data := &cdrList{Accounts: idx.Choices, Export: "/cdrs/export.csv"}
+	if len(form) > 0 {
+		data.Export += "?" + form.Encode()
+	}
 	v := &view{Title: "CDRs", Nav: "cdrs", Form: form, Data: data}
 	if err := fe.Err(); err != nil {
 		return p.formError(w, r, err, "cdrs", v)
@@ -134,4 +154,105 @@ func (p *panel) handleCDRList(w http.ResponseWriter, r *http.Request) error {
 		data.CDRs = append(data.CDRs, newCDRRow(c, cust))
 	}
 	return p.render(w, r, http.StatusOK, "cdrs", v)
+}
+
+// cdrExportHeader names the columns of the panel's CDR download: every
+// field of a call, both sides (what the customer pays, what the carrier
+// is paid) with each side's currency, and the accounts' names. The call's
+// own columns come first, as in the portal's download.
+var cdrExportHeader = append(billing.CDRCallHeader[:len(billing.CDRCallHeader):len(billing.CDRCallHeader)],
+	"rate", "charge", "currency", "customer_id", "customer", "carrier_id", "carrier", "carrier_rate", "carrier_cost",
+	"carrier_currency", "sip_code", "sip_reason", "unrated", "id")
+
+// handleCDRExport streams every call the CDR list's filter selects (all
+// pages) as CSV, in id order, times in UTC, text cells neutralised against
+// spreadsheet formulas by billing.CSVWriter. Rows are written as they are
+// read, so memory stays flat however many there are. A bad filter is the
+// list page with its errors rather than a broken file.
+func (p *panel) handleCDRExport(w http.ResponseWriter, r *http.Request) error {
+	ctx := r.Context()
+	fe := portico.FieldErrors{}
+	f, form, idx, err := p.cdrQuery(r, fe)
+	if err != nil {
+		return err
+	}
+	if err := fe.Err(); err != nil {
+		v := &view{Title: "CDRs", Nav: "cdrs", Form: form, Data: &cdrList{Accounts: idx.Choices}}
+		return p.formError(w, r, err, "cdrs", v)
+	}
+	name := "cdrs"
+	for _, k := range []string{"from", "to"} {
+		if d := form.Get(k); d != "" {
+			name += "-" + k + "-" + d
+		}
+	}
+	cw := billing.NewCSVWriter(w)
+	started := false // the headers and the CSV header row are written
+	write := func(c *portico.CDR) error {
+		if !started {
+			started = true
+			h := w.Header()
+			h.Set("Content-Type", "text/csv; charset=utf-8")
+			h.Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+			h.Set("Cache-Control", "no-store")
+			if err := cw.Row(cdrExportHeader...); err != nil {
+				return err
+			}
+		}
+		if c == nil {
+			return nil
+		}
+		cust, err := idx.get(ctx, c.CustomerID)
+		if err != nil {
+			return err
+		}
+		carrierName, carrierCurrency := "", ""
+		if c.CarrierID != 0 {
+			carrier, err := idx.get(ctx, c.CarrierID)
+			if err != nil {
+				return err
+			}
+			carrierName, carrierCurrency = carrier.Name, carrier.Currency
+		}
+		cw.CDRCall(c)
+		cw.Money(c.Rate)
+		cw.Money(c.Charge)
+		cw.Text(cust.Currency)
+		cw.Int(c.CustomerID)
+		cw.Text(cust.Name)
+		if c.CarrierID != 0 {
+			cw.Int(c.CarrierID)
+		} else {
+			cw.Text("")
+		}
+		cw.Text(carrierName)
+		cw.Money(c.CarrierRate)
+		cw.Money(c.CarrierCost)
+		cw.Text(carrierCurrency)
+		cw.Int(int64(c.SIPCode))
+		cw.Text(c.SIPReason)
+		cw.Bool(c.Unrated)
+		cw.Int(c.ID)
+		return cw.EndRow()
+	}
+	detail := "all calls"
+	if len(form) > 0 {
+		detail = form.Encode()
+	}
+	err = p.svc.ExportCDRs(ctx, actor(r), f, detail, write)
+	if err == nil && !started {
+		err = write(nil) // no calls match: the file still has its header
+	}
+	if err == nil {
+		err = cw.Flush()
+	}
+	if err != nil {
+		if !started {
+			return err // nothing sent yet: an error page
+		}
+		// Headers are gone: the client sees a truncated file, and the
+		// log says why.
+		httpx.LogIfInternal(p.log, r, err)
+	}
+	return nil
 }

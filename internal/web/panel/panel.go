@@ -43,6 +43,10 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	write := func(pattern string, h handler) {
 		mux.Handle(pattern, httpx.OperatorWrite, p.serve(p.requireUser(requireWrite(h))))
 	}
+	// owner routes manage operator users: admin and support get 403.
+	owner := func(pattern string, h handler) {
+		mux.Handle(pattern, httpx.OperatorOwner, p.serve(p.requireUser(requireOwner(h))))
+	}
 
 	mux.Handle("GET /static/", httpx.Public, staticHandler())
 	public("/", func(http.ResponseWriter, *http.Request) error {
@@ -103,6 +107,8 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	write("POST /ratecards/{id}/delete", p.handleRateCardDelete)
 
 	private("GET /cdrs", p.handleCDRList)
+	// Any role may download what it may list.
+	private("GET /cdrs/export.csv", p.handleCDRExport)
 	private("GET /payments", p.handlePaymentList)
 	write("POST /payments/{id}/status", p.handlePaymentStatus)
 
@@ -119,6 +125,18 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	// gets a read-only support session.
 	private("POST /contacts/{id}/impersonate", p.handleContactImpersonate)
 
+	owner("GET /users", p.handleUserList)
+	owner("GET /users/new", p.handleUserNew)
+	owner("POST /users", p.handleUserCreate)
+	owner("GET /users/{id}", p.handleUserView)
+	owner("POST /users/{id}", p.handleUserUpdate)
+	owner("GET /users/{id}/password", p.handleUserPasswordForm)
+	owner("POST /users/{id}/password", p.handleUserPassword)
+	owner("POST /users/{id}/mfa/reset", p.handleUserMFAReset)
+
+	// Every role changes its own password.
+	private("GET /password", p.handleOwnPasswordForm)
+	private("POST /password", p.handleOwnPassword)
 	private("GET /security", p.handleSecurity)
 	private("POST /security/totp", p.handleTOTPBegin)
 	private("POST /security/totp/confirm", p.handleTOTPConfirm)
@@ -164,6 +182,12 @@ func (p *panel) requireUser(h handler) handler {
 		// Errors are rendered here, where the request knows its user, so
 		// error pages keep the navigation.
 		r = r.WithContext(context.WithValue(r.Context(), userKey{}, u))
+		if handled, err := mustChangeFirst(w, r, u); handled {
+			if err != nil {
+				p.renderError(w, r, err)
+			}
+			return nil
+		}
 		if err := h(w, r); err != nil {
 			p.renderError(w, r, err)
 		}

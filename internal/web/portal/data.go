@@ -309,8 +309,8 @@ func (h *Handler) cdrExport(w http.ResponseWriter, r *http.Request, v *visit) er
 	}
 	csvHeaders(w, name+".csv")
 	cw := billing.NewCSVWriter(w)
-	head := []string{"start_time_utc", "call_id", "switch", "source", "destination", "destination_name", "direction",
-		"duration", "billed_duration", "rate", "charge", "sip_code", "sip_reason", "currency"}
+	head := append(billing.CDRCallHeader[:len(billing.CDRCallHeader):len(billing.CDRCallHeader)],
+		"rate", "charge", "sip_code", "sip_reason", "currency")
 	if carrier {
 		head[9], head[10] = "carrier_rate", "carrier_cost"
 	}
@@ -323,15 +323,7 @@ func (h *Handler) cdrExport(w http.ResponseWriter, r *http.Request, v *visit) er
 		if carrier {
 			rate, charge = c.CarrierRate, c.CarrierCost
 		}
-		cw.Time(c.StartTime)
-		cw.Text(c.CallID)
-		cw.Text(c.Switch)
-		cw.Text(c.SourceNumber)
-		cw.Text(c.DestinationNumber)
-		cw.Text(c.DestinationName)
-		cw.Text(c.Direction)
-		cw.Int(int64(c.Duration))
-		cw.Int(int64(c.BilledDuration))
+		cw.CDRCall(c)
 		cw.Money(rate)
 		cw.Money(charge)
 		cw.Int(int64(c.SIPCode))
