@@ -161,3 +161,9 @@ func ParseStartTime(s string) (time.Time, error) {
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time like 2026-11-01T09:30:00Z", s)
 }
+
+// RerateResult says what rating the unrated CDRs again did.
+type RerateResult struct {
+	Rated   int `json:"rated"`   // now charged
+	Unrated int `json:"unrated"` // still without a rate
+}

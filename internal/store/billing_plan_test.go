@@ -37,12 +37,17 @@ func TestQueryPlans(t *testing.T) {
 				"USING COVERING INDEX cdrs_carrier", "cdrs_carrier"},
 		}
 		if db.Dialect() == store.SQLite {
-			cases = append(cases, struct {
+			cases = append(cases, []struct {
 				name, query      string
 				args             []any
 				sqlite, postgres string
-			}{"batch sums", `SELECT customer_id, COUNT(*) FROM cdrs NOT INDEXED WHERE id > ? GROUP BY customer_id, carrier_id`, []any{0},
-				"SEARCH cdrs USING INTEGER PRIMARY KEY (rowid>?)", ""})
+			}{{"batch sums", `SELECT customer_id, COUNT(*) FROM cdrs NOT INDEXED WHERE id > ? GROUP BY customer_id, carrier_id`, []any{0},
+				"SEARCH cdrs USING INTEGER PRIMARY KEY (rowid>?)", ""},
+				// On an empty table PostgreSQL costs the partial index
+				// no better than the others; PERFORMANCE.md shows it
+				// chosen on a million CDRs.
+				{"unrated CDRs", `SELECT id FROM cdrs WHERE id > ? AND start_time >= ? AND start_time < ? AND unrated ORDER BY id LIMIT 50`,
+					[]any{0, from, to}, "USING INDEX cdrs_unrated", ""}}...)
 		}
 		err := db.Write(ctx, func(q *store.Q) error {
 			for _, c := range cases {

@@ -22,6 +22,7 @@ func (a *api) billingRoutes() {
 	a.handle("POST /api/v1/cdrs", a.postCDRs)
 	a.handle("GET /api/v1/cdrs", a.listCDRs)
 	a.handle("GET /api/v1/cdrs/{id}", a.getCDR)
+	a.handle("POST /api/v1/cdrs/rate-unrated", a.rateUnratedCDRs)
 
 	a.handle("POST /api/v1/payments", a.createPayment)
 	a.handle("GET /api/v1/payments", a.listPayments)

@@ -290,6 +290,17 @@ func (a *api) listCDRs(w http.ResponseWriter, r *http.Request, _ app.Actor) erro
 	return nil
 }
 
+// rateUnratedCDRs rates the stored unrated CDRs with the cards as they
+// are now and answers {"rated": n, "unrated": n}.
+func (a *api) rateUnratedCDRs(w http.ResponseWriter, r *http.Request, actor app.Actor) error {
+	res, err := a.svc.RateUnratedCDRs(r.Context(), actor)
+	if err != nil {
+		return err
+	}
+	httpx.WriteJSON(w, http.StatusOK, res)
+	return nil
+}
+
 func (a *api) getCDR(w http.ResponseWriter, r *http.Request, _ app.Actor) error {
 	id, err := pathID(r, "CDR")
 	if err != nil {

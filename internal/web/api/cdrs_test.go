@@ -44,6 +44,10 @@ func TestCDRIngestAndListing(t *testing.T) {
 		if r.Status != 200 || string(r.Body) != `{"accepted":5,"duplicates":0,"unrated":1}`+"\n" {
 			t.Fatalf("POST array: %d %s", r.Status, r.Body)
 		}
+		// Nothing prices call c yet: rating again leaves it unrated.
+		if r := e.send(e.owner, "POST", "/api/v1/cdrs/rate-unrated", nil, nil); r.Status != 200 || string(r.Body) != `{"rated":0,"unrated":1}`+"\n" {
+			t.Fatalf("POST rate-unrated: %d %s", r.Status, r.Body)
+		}
 		// The same again as NDJSON, plus one new: nothing counted twice.
 		ndjson := strings.Join([]string{cdr("a", "442071234567", 37, ""), cdr("b", "447700900123", 60, ""), cdr("f", "447700900123", 1, "")}, "\n") + "\n"
 		if r := e.postCDRs(ndjson, "application/x-ndjson"); r.Status != 200 || string(r.Body) != `{"accepted":1,"duplicates":2,"unrated":0}`+"\n" {

@@ -121,6 +121,16 @@ func (p *panel) cdrQuery(r *http.Request, fe portico.FieldErrors) (portico.CDRFi
 	return f, form, idx, nil
 }
 
+// handleRateUnrated rates the unrated calls again (after a card gained the
+// missing prefixes, or an account got a card) and shows those still
+// unrated; the audit log has the counts.
+func (p *panel) handleRateUnrated(w http.ResponseWriter, r *http.Request) error {
+	if _, err := p.svc.RateUnratedCDRs(r.Context(), actor(r)); err != nil {
+		return err
+	}
+	return seeOther(w, r, "/cdrs?unrated=1", "cdrs_rated")
+}
+
 // handleCDRList lists the calls of every account, filtered by account
 // (a customer's calls, or those sent through a carrier), UTC day range,
 // number called, answered calls only and unrated calls only, in id order

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"portico/internal/billing"
 	"portico/internal/portico"
 	"portico/internal/store"
 	"portico/internal/store/storetest"
@@ -90,6 +91,23 @@ func TestCDRListFilters(t *testing.T) {
 		}
 		p = c.get("/cdrs?from=2026-11-02&to=2026-11-01").want(http.StatusUnprocessableEntity)
 		wantFieldErrors(t, p, map[string]string{"to": "To must not be before From"})
+
+		// The card gains France and Initech gets it: "Rate unrated calls"
+		// prices c3 (30 s at 0.03 a minute, pulse 1 s), once.
+		france := billing.RatesHeader + "\n33,France,0.03,0,0,1,2026-01-01\n"
+		if _, _, err := e.svc.ImportRates(ctx, a, card.ID, strings.NewReader(france), billing.RatesOptions{}, "france.csv"); err != nil {
+			t.Fatal(err)
+		}
+		initech.RateCardID = &card.ID
+		if err := e.svc.UpdateAccountAndRateCard(ctx, a, initech); err != nil {
+			t.Fatal(err)
+		}
+		e.user("support@example.com", portico.RoleSupport).post("/cdrs/rate-unrated", nil).want(http.StatusForbidden)
+		c.post("/cdrs/rate-unrated", nil).wantRedirect("/cdrs?")
+		p = c.get("/cdrs?flash=cdrs_rated&unrated=1").want(http.StatusOK)
+		p.wantText("Unrated calls were rated", "No calls match.")
+		c.post("/cdrs/rate-unrated", nil).wantRedirect("/cdrs?")
+		c.get(fmt.Sprintf("/cdrs?account=%d", initech.ID)).want(http.StatusOK).wantText("33123456789 France 0:30 0:30 0.03 0.015 USD 200 No")
 	})
 }
 

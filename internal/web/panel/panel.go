@@ -109,6 +109,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	private("GET /cdrs", p.handleCDRList)
 	// Any role may download what it may list.
 	private("GET /cdrs/export.csv", p.handleCDRExport)
+	write("POST /cdrs/rate-unrated", p.handleRateUnrated)
 	private("GET /payments", p.handlePaymentList)
 	write("POST /payments/{id}/status", p.handlePaymentStatus)
 

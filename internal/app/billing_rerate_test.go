@@ -1,0 +1,77 @@
+package app_test
+
+import (
+	"strings"
+	"testing"
+
+	"portico/internal/app/apptest"
+	"portico/internal/billing"
+	"portico/internal/portico"
+	"portico/internal/store"
+	"portico/internal/store/storetest"
+)
+
+// TestRateUnratedCDRs stores calls no rate matches, then gives the card
+// the missing prefix and another account a card, and rates them again:
+// the charges follow the rates by hand, are booked once, and a call that
+// still matches nothing stays unrated.
+func TestRateUnratedCDRs(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := apptest.NewService(t, db)
+		card := newCard(t, svc, "Retail", "USD", deckV1)
+		globex := newAccount(t, svc, portico.KindCustomer, "Globex", card)
+		late := newAccount(t, svc, portico.KindCustomer, "Late", nil)
+		calls := []portico.CDR{
+			call("france", "2026-03-10T10:00:00Z", "33123456789", 60, globex.ID),
+			call("uk", "2026-03-10T10:01:00Z", "442071234567", 37, globex.ID),
+			call("germany", "2026-03-10T10:02:00Z", "4930123456", 90, globex.ID),
+			call("late-uk", "2026-03-10T10:03:00Z", "442071234567", 37, late.ID),
+		}
+		if r, err := svc.IngestCDRs(ctx, owner, calls, "test"); err != nil || r.Unrated != 3 {
+			t.Fatalf("ingest: %+v %v", r, err)
+		}
+		globexBefore, lateBefore := balance(t, svc, globex), balance(t, svc, late)
+
+		if _, err := svc.RateUnratedCDRs(ctx, support); portico.ErrorCode(err) != portico.EFORBIDDEN {
+			t.Fatalf("support rated calls: %v", err)
+		}
+		// France arrives from 1 March (deckV2), and Late gets the card.
+		if _, _, err := svc.ImportRates(ctx, owner, card.ID, strings.NewReader(deckV2), billing.RatesOptions{}, "v2.csv"); err != nil {
+			t.Fatal(err)
+		}
+		late.RateCardID = &card.ID
+		if err := svc.UpdateAccountAndRateCard(ctx, owner, late); err != nil {
+			t.Fatal(err)
+		}
+		res, err := svc.RateUnratedCDRs(ctx, owner)
+		if err != nil || res != (portico.RerateResult{Rated: 2, Unrated: 1}) {
+			t.Fatalf("rate unrated: %+v %v", res, err)
+		}
+		// France: 60 s at 0.03 a minute, pulse 1 s. UK: 37 s on 30/6
+		// bills 42 s at 0.012 a minute.
+		france, lateUK := mustMoney(t, "0.03"), mustMoney(t, "0.0084")
+		got := cdrsOf(t, svc, portico.CDRFilter{})
+		if c := got["france"]; c.Unrated || c.Charge == nil || *c.Charge != france || c.BilledDuration != 60 || c.DestinationName != "France" {
+			t.Errorf("france after rating: %+v", c)
+		}
+		if c := got["late-uk"]; c.Unrated || c.Charge == nil || *c.Charge != lateUK || c.BilledDuration != 42 {
+			t.Errorf("late-uk after rating: %+v", c)
+		}
+		if c := got["germany"]; !c.Unrated || c.Charge != nil {
+			t.Errorf("germany should stay unrated: %+v", c)
+		}
+		if b := balance(t, svc, globex); b != globexBefore-france {
+			t.Errorf("Globex balance %s, want %s", b, globexBefore-france)
+		}
+		if b := balance(t, svc, late); b != lateBefore-lateUK {
+			t.Errorf("Late balance %s, want %s", b, lateBefore-lateUK)
+		}
+		// Again: nothing new to rate, nothing booked twice.
+		if res, err := svc.RateUnratedCDRs(ctx, owner); err != nil || res != (portico.RerateResult{Unrated: 1}) {
+			t.Fatalf("second run: %+v %v", res, err)
+		}
+		if b := balance(t, svc, globex); b != globexBefore-france {
+			t.Errorf("Globex balance after a second run %s, want %s", b, globexBefore-france)
+		}
+	})
+}
