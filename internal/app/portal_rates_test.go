@@ -147,6 +147,9 @@ func TestPortalRates(t *testing.T) {
 		if n := sameDayRows(rowsA, now); n == 0 {
 			t.Fatal("no prefix in force has rows of one date in two versions")
 		}
+		if n := len(billingtest.InForceByLoop(rowsA, now, "", "")); n <= 2*app.PortalPageSize {
+			t.Fatalf("card A has %d prefixes in force: not enough for pages", n)
+		}
 		cardA := loadVersions(t, svc, "Card A", rowsA)
 		rowsB := billingtest.Deck(150, 2, today.AddDate(0, 0, -3))
 		for i := range rowsB {

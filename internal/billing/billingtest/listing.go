@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
-	"strconv"
 	"strings"
 	"time"
 
@@ -28,14 +27,8 @@ func Versions(seed uint64, versions int, today time.Time) []portico.Rate {
 		days = append(days, today.AddDate(0, 0, d))
 	}
 	var pool []string
-	for len(pool) < 300 {
-		p := strconv.Itoa(1 + rng.IntN(9))
-		for l := 1 + rng.IntN(5); len(p) < l; {
-			p += strconv.Itoa(rng.IntN(10))
-		}
-		if !slices.Contains(pool, p) {
-			pool = append(pool, p)
-		}
+	for _, r := range Deck(300, seed, today) {
+		pool = append(pool, r.Prefix)
 	}
 	var rows []portico.Rate
 	for v := 1; v <= versions; v++ {
