@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"portico/internal/billing"
 	"portico/internal/portico"
 	"portico/internal/store"
 )
@@ -236,23 +237,19 @@ func (s *Service) PortalRates(ctx context.Context, u *PortalUser, search, after 
 
 func (s *Service) rates(ctx context.Context, u *PortalUser, search, after string) (*RatesView, error) {
 	q := s.portalScope(u)
-	card, err := q.RateCard(ctx)
+	card, rows, err := s.accountCard(ctx, q)
 	if err != nil || card == nil {
 		return &RatesView{}, err
 	}
 	v := &RatesView{Card: card, Day: q.Now().Format(portico.DateLayout)}
-	rs := store.RateSearch{Day: v.Day, Query: search, AfterPrefix: after, Limit: PortalPageSize + 1}
-	if v.Current, err = q.CurrentRates(ctx, rs); err != nil {
-		return nil, err
-	}
+	rq := billing.RateQuery{At: q.Now(), Search: search, After: after, Limit: PortalPageSize + 1}
+	v.Current = rows.InForce(rq)
 	if len(v.Current) > PortalPageSize {
 		v.Current = v.Current[:PortalPageSize]
 		v.Next = v.Current[PortalPageSize-1].Prefix
 	}
-	rs.Limit = PortalPageSize
-	if v.Upcoming, err = q.UpcomingRates(ctx, rs); err != nil {
-		return nil, err
-	}
+	rq.Limit = PortalPageSize
+	v.Upcoming = rows.Upcoming(rq)
 	return v, nil
 }
 
@@ -276,19 +273,14 @@ func (s *Service) PortalRatesExport(ctx context.Context, u *PortalUser, search s
 		return nil, err
 	}
 	q := s.portalScope(u)
-	card, err := q.RateCard(ctx)
+	card, rows, err := s.accountCard(ctx, q)
 	if err != nil || card == nil {
 		return &RatesExport{}, err
 	}
-	x := &RatesExport{Card: card, Day: q.Now().Format(portico.DateLayout)}
-	rs := store.RateSearch{Day: x.Day, Query: search}
-	if x.Current, err = q.CurrentRates(ctx, rs); err != nil {
-		return nil, err
-	}
-	rs.Limit = 500
-	if x.Upcoming, err = q.UpcomingRates(ctx, rs); err != nil {
-		return nil, err
-	}
+	rq := billing.RateQuery{At: q.Now(), Search: search}
+	x := &RatesExport{Card: card, Day: q.Now().Format(portico.DateLayout), Current: rows.InForce(rq)}
+	rq.Limit = 500
+	x.Upcoming = rows.Upcoming(rq)
 	return x, nil
 }
 

@@ -31,11 +31,14 @@ import (
 // cards, because each of its steps waits for the previous one (see
 // PERFORMANCE.md).
 type Matcher struct {
-	slots    []slot
-	shift    uint   // hash: top bits of a multiplicative hash
-	lengths  uint32 // bit L set: the card has prefixes of L digits
-	eff      []int64
-	rows     []portico.Rate
+	slots   []slot
+	shift   uint   // hash: top bits of a multiplicative hash
+	lengths uint32 // bit L set: the card has prefixes of L digits
+	eff     []int64
+	rows    []portico.Rate
+	// starts[i] is the first of rows of the i-th prefix in prefix order,
+	// and starts[prefixes] is len(rows): what listings page through.
+	starts   []int32
 	prefixes int
 }
 
@@ -60,7 +63,12 @@ func NewMatcher(rows []portico.Rate) *Matcher {
 		if c := a.Effective.Compare(b.Effective); c != 0 {
 			return c
 		}
-		return cmp.Compare(a.Version, b.Version)
+		if c := cmp.Compare(a.Version, b.Version); c != 0 {
+			return c
+		}
+		// One version cannot hold a prefix twice with one date (imports
+		// refuse it); should it, the row stored last wins, every time.
+		return cmp.Compare(a.ID, b.ID)
 	})
 	m := &Matcher{}
 	type span struct {
@@ -68,6 +76,10 @@ func NewMatcher(rows []portico.Rate) *Matcher {
 		first, last int
 	}
 	var spans []span
+	// Destination names repeat (the many ranges of one country): one copy
+	// of each keeps a cached card small, and a name search through the
+	// card compares most names to the previous one by pointer.
+	names := map[string]string{}
 	for i := 0; i < len(sorted); {
 		j := i
 		for j < len(sorted) && sorted[j].Prefix == sorted[i].Prefix {
@@ -80,15 +92,23 @@ func NewMatcher(rows []portico.Rate) *Matcher {
 				if k+1 < j && sorted[k+1].Effective.Equal(sorted[k].Effective) {
 					continue
 				}
-				m.rows = append(m.rows, sorted[k])
+				r := sorted[k]
+				if name, ok := names[r.Name]; ok {
+					r.Name = name
+				} else {
+					names[r.Name] = r.Name
+				}
+				m.rows = append(m.rows, r)
 				m.eff = append(m.eff, sorted[k].Effective.Unix())
 			}
 			spans = append(spans, span{key, first, len(m.rows)})
+			m.starts = append(m.starts, int32(first))
 			m.lengths |= 1 << (key & 31)
 		}
 		i = j
 	}
 	m.prefixes = len(spans)
+	m.starts = append(m.starts, int32(len(m.rows)))
 	// At most half full, so a probe rarely goes past its first slot.
 	size := 1 << bits.Len(uint(2*len(spans)))
 	m.slots = make([]slot, size)

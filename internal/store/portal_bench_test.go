@@ -12,29 +12,8 @@ import (
 	"portico/internal/billing"
 	"portico/internal/portico"
 	"portico/internal/store"
+	"portico/internal/store/storetest"
 )
-
-// openBenchDB opens the database `portico seed` filled: the SQLite data
-// folder in PORTICO_BENCH_DATA, or PostgreSQL at PORTICO_BENCH_DATABASE_URL.
-// The account measured is PORTICO_BENCH_ACCOUNT (default 1, the seed's big
-// account). Without either variable the benchmarks skip: they need
-// millions of rows, which `go test ./...` must not build.
-func openBenchDB(b *testing.B) (*store.DB, int64) {
-	cfg := store.Config{DataDir: os.Getenv("PORTICO_BENCH_DATA"), DatabaseURL: os.Getenv("PORTICO_BENCH_DATABASE_URL")}
-	if cfg.DataDir == "" && cfg.DatabaseURL == "" {
-		b.Skip("set PORTICO_BENCH_DATA or PORTICO_BENCH_DATABASE_URL to a database made by `portico seed`")
-	}
-	db, err := store.Open(ctx, cfg)
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { db.Close() })
-	acc := int64(1)
-	if s := os.Getenv("PORTICO_BENCH_ACCOUNT"); s != "" {
-		acc, _ = strconv.ParseInt(s, 10, 64)
-	}
-	return db, acc
-}
 
 // cpuTime is the CPU time this process has used. The machine the figures
 // come from is shared, so wall-clock rates move with the neighbours' load;
@@ -49,7 +28,7 @@ func cpuTime() time.Duration {
 // newest first: the first page, and one 500,000 rows deep by keyset; for
 // comparison, the same depth by OFFSET, and COUNT(*) of the account.
 func BenchmarkPortalCDRPage(b *testing.B) {
-	db, acc := openBenchDB(b)
+	db, acc := storetest.OpenBench(b)
 	aq := db.Read().ForAccount(acc)
 	depth := 500_000
 	if s := os.Getenv("PORTICO_BENCH_DEPTH"); s != "" {
@@ -123,7 +102,7 @@ func BenchmarkPortalCDRPage(b *testing.B) {
 // hold about that many) through the CSV writer into io.Discard, and
 // reports rows/s and the largest heap seen on the way.
 func BenchmarkPortalCDRExport(b *testing.B) {
-	db, acc := openBenchDB(b)
+	db, acc := storetest.OpenBench(b)
 	want := 1_000_000
 	if s := os.Getenv("PORTICO_BENCH_EXPORT_ROWS"); s != "" {
 		want, _ = strconv.Atoi(s)

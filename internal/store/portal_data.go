@@ -211,71 +211,15 @@ func (a *AccountQ) RateCard(ctx context.Context) (*portico.RateCard, error) {
 	return c, err
 }
 
-// RateSearch selects rows of the account's rate card.
-type RateSearch struct {
-	// Day is the UTC calendar day (YYYY-MM-DD) the rates are for.
-	Day string
-	// Query keeps rows whose prefix starts with it (digits) or whose
-	// destination name contains it (anything else, case-insensitive for
-	// ASCII).
-	Query string
-	// AfterPrefix continues a page after this prefix (prefix order).
-	AfterPrefix string
-	Limit       int // 0: no limit (exports)
-}
-
-func (s RateSearch) filters() (inner, outer string, innerArgs, outerArgs []any) {
-	q := strings.TrimSpace(s.Query)
-	switch {
-	case q == "":
-	case strings.Trim(strings.TrimPrefix(q, "+"), "0123456789") == "":
-		inner = ` AND r.prefix LIKE ?`
-		innerArgs = []any{strings.TrimPrefix(q, "+") + "%"}
-	default:
-		esc := strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(strings.ToLower(q))
-		outer = ` AND LOWER(name) LIKE ? ESCAPE '\'`
-		outerArgs = []any{"%" + esc + "%"}
-	}
-	return inner, outer, innerArgs, outerArgs
-}
-
-const rateRowColumns = `id, version, prefix, name, rate, connection_fee, mcd, pulse, effective_date`
-
-// CurrentRates lists the rows of the account's card in force on s.Day,
-// one per prefix (the latest effective date not after the day; of equal
-// dates, the newest version), in prefix order. The prefix filter applies
-// before choosing the row in force (it keeps whole prefixes), the name
-// filter after (it must match the row in force, not an old one).
-func (a *AccountQ) CurrentRates(ctx context.Context, s RateSearch) ([]portico.Rate, error) {
-	inner, outer, innerArgs, outerArgs := s.filters()
-	args := append([]any{a.accountID, s.Day}, innerArgs...)
-	args = append(append(args, s.AfterPrefix), outerArgs...)
-	limit := ``
-	if s.Limit > 0 {
-		limit = ` LIMIT ?`
-		args = append(args, s.Limit)
-	}
-	return a.q.findRates(ctx, `SELECT `+rateRowColumns+` FROM (
-		SELECT r.id, v.version, r.prefix, r.name, r.rate, r.connection_fee, r.mcd, r.pulse, r.effective_date,
-			ROW_NUMBER() OVER (PARTITION BY r.prefix ORDER BY r.effective_date DESC, v.version DESC) AS n
+// RateCardRows returns the rows of every version of the account's rate
+// card, each with its version number (what billing.NewCard needs), if
+// cardID, as RateCard gave it, is still that card; none if the account has
+// been given another card since. One statement, so the rows are all of
+// one card, and that card is the account's.
+func (a *AccountQ) RateCardRows(ctx context.Context, cardID int64) ([]portico.Rate, error) {
+	return a.q.findRates(ctx, `SELECT r.id, v.version, r.prefix, r.name, r.rate, r.connection_fee, r.mcd, r.pulse, r.effective_date
 		FROM rates r JOIN ratecard_versions v ON v.id = r.version_id
-		WHERE v.ratecard_id = (SELECT ratecard_id FROM accounts WHERE id = ?) AND r.effective_date <= ?`+inner+`
-	) t WHERE n = 1 AND prefix > ?`+outer+` ORDER BY prefix`+limit, args...)
-}
-
-// UpcomingRates lists the rows of the account's card that take effect
-// after s.Day, by date then prefix (of equal prefix and date, the newest
-// version's).
-func (a *AccountQ) UpcomingRates(ctx context.Context, s RateSearch) ([]portico.Rate, error) {
-	inner, outer, innerArgs, outerArgs := s.filters()
-	args := append([]any{a.accountID, s.Day}, innerArgs...)
-	args = append(append(args, outerArgs...), pageLimit(s.Limit))
-	return a.q.findRates(ctx, `SELECT `+rateRowColumns+` FROM (
-		SELECT r.id, v.version, r.prefix, r.name, r.rate, r.connection_fee, r.mcd, r.pulse, r.effective_date,
-			ROW_NUMBER() OVER (PARTITION BY r.prefix, r.effective_date ORDER BY v.version DESC) AS n
-		FROM rates r JOIN ratecard_versions v ON v.id = r.version_id
-		WHERE v.ratecard_id = (SELECT ratecard_id FROM accounts WHERE id = ?) AND r.effective_date > ?`+inner+`
-	) t WHERE n = 1`+outer+` ORDER BY effective_date, prefix LIMIT ?`, args...)
+		WHERE v.ratecard_id = ? AND v.ratecard_id = (SELECT ratecard_id FROM accounts WHERE id = ?)`, cardID, a.accountID)
 }
 
 // Now is the time the handle's queries were made at, in UTC.

@@ -10,6 +10,7 @@ import (
 	"encoding/hex"
 	"net/url"
 	"os"
+	"strconv"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib"
@@ -93,4 +94,27 @@ func freshSchema(t testing.TB, base string) string {
 	qs.Set("search_path", schema)
 	u.RawQuery = qs.Encode()
 	return u.String()
+}
+
+// OpenBench opens the database `portico seed` filled, for benchmarks: the
+// SQLite data folder in PORTICO_BENCH_DATA, or PostgreSQL at
+// PORTICO_BENCH_DATABASE_URL. The account measured is
+// PORTICO_BENCH_ACCOUNT (default 1, the seed's big account). Without either
+// variable the benchmark skips: it needs millions of rows, which `go test
+// ./...` must not build.
+func OpenBench(b *testing.B) (*store.DB, int64) {
+	cfg := store.Config{DataDir: os.Getenv("PORTICO_BENCH_DATA"), DatabaseURL: os.Getenv("PORTICO_BENCH_DATABASE_URL")}
+	if cfg.DataDir == "" && cfg.DatabaseURL == "" {
+		b.Skip("set PORTICO_BENCH_DATA or PORTICO_BENCH_DATABASE_URL to a database made by `portico seed`")
+	}
+	db, err := store.Open(context.Background(), cfg)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { db.Close() })
+	acc := int64(1)
+	if s := os.Getenv("PORTICO_BENCH_ACCOUNT"); s != "" {
+		acc, _ = strconv.ParseInt(s, 10, 64)
+	}
+	return db, acc
 }
