@@ -46,10 +46,12 @@ func createRollupAccounts(t *testing.T, db *store.DB) rollupAccounts {
 	return a
 }
 
-// calls makes n calls over six hours (24 quarter hours) with what the
-// rollup must count right: unrated calls, zero-duration calls, calls with
-// and without a carrier, carriers without a cost, and calls on and just
-// before a quarter-hour boundary.
+// calls makes n calls with what the rollup must count right: unrated
+// calls, zero-duration calls, calls with and without a carrier, carriers
+// without a cost, and calls on and just before a quarter-hour boundary.
+// Half fall in six hours (24 quarter hours, many calls each), half over
+// two weeks (most quarter hours of their own), so that a batch adds to
+// few rows many times and to many rows too.
 func (a rollupAccounts) calls(n int, seed uint64) []portico.CDR {
 	r := rand.New(rand.NewPCG(seed, 7))
 	base := time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)
@@ -58,6 +60,9 @@ func (a rollupAccounts) calls(n int, seed uint64) []portico.CDR {
 		c := portico.CDR{Switch: fmt.Sprintf("sw%d", i%2), CallID: fmt.Sprintf("call-%d-%d", seed, i),
 			StartTime: base.Add(time.Duration(r.IntN(6*3600*1000)) * time.Millisecond), DestinationNumber: "4420",
 			Direction: portico.DirectionTermination, CustomerID: a.customers[r.IntN(len(a.customers))]}
+		if i%2 == 1 {
+			c.StartTime = base.Add(time.Duration(r.IntN(14*24*3600)) * time.Second)
+		}
 		switch i {
 		case 0:
 			c.StartTime = base.Add(15 * time.Minute)
@@ -100,14 +105,15 @@ func resent(calls []portico.CDR) []portico.CDR {
 }
 
 // ingestBatches is the traffic the tests send, batch by batch: batches of
-// over a thousand rows (several INSERT statements each), calls re-sent
-// across batches and within one, and a batch of nothing but duplicates.
+// over a thousand calls and rollup rows (several INSERT statements each),
+// calls re-sent across batches and within one, and a batch of nothing but
+// duplicates.
 func (a rollupAccounts) ingestBatches() [][]portico.CDR {
 	calls := a.calls(2500, 1)
 	return [][]portico.CDR{
-		calls[:1200],
-		append(resent(calls[1000:1200]), calls[1200:1800]...),
-		append(slices.Clone(calls[1800:]), resent(calls[1800:1810])...),
+		calls[:1500],
+		append(resent(calls[1300:1500]), calls[1500:2000]...),
+		append(slices.Clone(calls[2000:]), resent(calls[2000:2010])...),
 		resent(calls[:50]),
 	}
 }
@@ -198,6 +204,9 @@ func TestRollupFollowsIngest(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		a := createRollupAccounts(t, db)
 		batches := a.ingestBatches()
+		if n := len(expectedRollup(batches[0])); n <= 1000 {
+			t.Fatalf("the first batch adds to %d rollup rows; it must take several full statements", n)
+		}
 		for _, batch := range batches {
 			insertCDRs(t, db, batch)
 		}
