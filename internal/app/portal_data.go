@@ -379,7 +379,7 @@ func (s *Service) PortalSummary(ctx context.Context, u *PortalUser, section port
 	}
 	end := start.AddDate(0, 1, 0)
 	yearStart := start.AddDate(0, -11, 0)
-	buckets, err := q.CDRBuckets(ctx, carrier, yearStart.UTC(), end.UTC())
+	buckets, err := q.SummaryBuckets(ctx, carrier, yearStart.UTC(), end.UTC())
 	if err != nil {
 		return nil, err
 	}

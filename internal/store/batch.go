@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 )
@@ -48,13 +49,36 @@ func (q *Q) multiInsert(head, tail string, cols, rows int) string {
 func insertBatches(ctx context.Context, q *Q, head string, cols, n int, tail string, row func(i int, args []any) []any) error {
 	per := min(500, maxParams/cols)
 	args := make([]any, 0, per*cols)
+	// Parsing a 500-row INSERT costs about as much as running it, so in a
+	// transaction that runs it more than once, the full-size statement is
+	// prepared once.
+	var full *sql.Stmt
+	defer func() {
+		if full != nil {
+			full.Close()
+		}
+	}()
 	for start := 0; start < n; start += per {
 		end := min(n, start+per)
 		args = args[:0]
 		for i := start; i < end; i++ {
 			args = row(i, args)
 		}
-		if _, err := q.q.ExecContext(ctx, q.multiInsert(head, tail, cols, end-start), args...); err != nil {
+		query := q.multiInsert(head, tail, cols, end-start)
+		tx, ok := q.q.(*sql.Tx)
+		if !ok || end-start < per || n < 2*per {
+			if _, err := q.q.ExecContext(ctx, query, args...); err != nil {
+				return err
+			}
+			continue
+		}
+		if full == nil {
+			var err error
+			if full, err = tx.PrepareContext(ctx, query); err != nil {
+				return err
+			}
+		}
+		if _, err := full.ExecContext(ctx, args...); err != nil {
 			return err
 		}
 	}

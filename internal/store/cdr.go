@@ -33,8 +33,10 @@ type CDRTotal struct {
 
 // InsertCDRs stores cdrs, skipping any whose (switch, call_id) is already
 // stored (or repeated within cdrs: the first wins, later copies are
-// ignored even if they differ), and sums what it stored. Call it inside Write: the sums must describe exactly the rows
-// this transaction added, so that charges are booked once per stored CDR.
+// ignored even if they differ), sums what it stored, and adds the same
+// calls to the Summary's rollup (cdr_rollup). Call it inside Write: the
+// sums must describe exactly the rows this transaction added, so that
+// charges are booked, and calls counted, once per stored CDR.
 //
 //   - On SQLite the transaction is the only writer and new rows get ids
 //     above the largest id before it, so one GROUP BY over those ids sums
@@ -42,77 +44,101 @@ type CDRTotal struct {
 //   - On PostgreSQL, where other transactions insert at the same time,
 //     RETURNING reports exactly this statement's rows.
 func (q *Q) InsertCDRs(ctx context.Context, cdrs []portico.CDR) (stored int, totals []CDRTotal, err error) {
-	var maxBefore int64
-	if q.dialect == SQLite {
-		// On the writer connection only: a page cache that holds the CDR
-		// indexes as the table grows (the default is 2 MB), and WAL
-		// checkpoints every 64 MB rather than every 4 MB, so index pages
-		// that every batch rewrites are copied into the database less often.
-		for _, pragma := range []string{`PRAGMA cache_size = -131072`, `PRAGMA wal_autocheckpoint = 16384`} {
-			if _, err := q.exec(ctx, pragma); err != nil {
-				return 0, nil, err
-			}
-		}
-		if err := q.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cdrs`).Scan(&maxBefore); err != nil {
-			return 0, nil, err
+	var rollup rollupSums
+	if q.dialect == Postgres {
+		stored, totals, rollup, err = q.insertCDRsReturning(ctx, cdrs)
+	} else {
+		stored, totals, rollup, err = q.insertCDRsSQLite(ctx, cdrs)
+	}
+	if err != nil {
+		return 0, nil, err
+	}
+	return stored, totals, q.addToRollup(ctx, rollup)
+}
+
+func (q *Q) insertCDRsSQLite(ctx context.Context, cdrs []portico.CDR) (int, []CDRTotal, rollupSums, error) {
+	// On the writer connection only: a page cache that holds the CDR
+	// indexes as the table grows (the default is 2 MB), and WAL
+	// checkpoints every 64 MB rather than every 4 MB, so index pages
+	// that every batch rewrites are copied into the database less often.
+	for _, pragma := range []string{`PRAGMA cache_size = -131072`, `PRAGMA wal_autocheckpoint = 16384`} {
+		if _, err := q.exec(ctx, pragma); err != nil {
+			return 0, nil, nil, err
 		}
 	}
+	var maxBefore int64
+	if err := q.queryRow(ctx, `SELECT COALESCE(MAX(id), 0) FROM cdrs`).Scan(&maxBefore); err != nil {
+		return 0, nil, nil, err
+	}
+	if err := q.insertCDRRows(ctx, cdrs, nil); err != nil {
+		return 0, nil, nil, conflictErr(err, "", "", "A CDR names an account that does not exist.")
+	}
+	stored, totals, err := q.cdrTotalsAbove(ctx, maxBefore)
+	if err != nil {
+		return 0, nil, nil, err
+	}
+	rollup, err := q.rollupOfStored(ctx, cdrs, stored, maxBefore)
+	return stored, totals, rollup, err
+}
+
+// cdrTotalsAbove sums the CDRs with ids above maxBefore.
+func (q *Q) cdrTotalsAbove(ctx context.Context, maxBefore int64) (stored int, totals []CDRTotal, err error) {
+	// NOT INDEXED: without it the planner walks a whole account index
+	// for the GROUP BY instead of the new rowid range (checked with
+	// EXPLAIN QUERY PLAN in TestQueryPlans).
+	rows, err := q.query(ctx, `SELECT customer_id, COALESCE(carrier_id, 0), COUNT(*), SUM(CASE WHEN unrated THEN 1 ELSE 0 END),
+		COALESCE(SUM(charge), 0), COALESCE(SUM(carrier_cost), 0)
+		FROM cdrs NOT INDEXED WHERE id > ? GROUP BY customer_id, carrier_id ORDER BY MIN(id)`, maxBefore)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var t CDRTotal
+		if err := rows.Scan(&t.CustomerID, &t.CarrierID, &t.Calls, &t.Unrated, &t.Charges, &t.CarrierCosts); err != nil {
+			return 0, nil, err
+		}
+		totals = append(totals, t)
+		stored += t.Calls
+	}
+	return stored, totals, rows.Err()
+}
+
+func (q *Q) insertCDRsReturning(ctx context.Context, cdrs []portico.CDR) (stored int, totals []CDRTotal, rollup rollupSums, err error) {
 	sums := map[[2]int64]*CDRTotal{}
 	var order [][2]int64
-	add := func(customer, carrier int64, charge, cost portico.Money, unrated bool) {
-		k := [2]int64{customer, carrier}
+	rollup = rollupSums{}
+	err = q.insertCDRRows(ctx, cdrs, func(rows *sql.Rows) error {
+		var c portico.CDR
+		var charge, cost portico.Money
+		err := rows.Scan(&c.CustomerID, &charge, &c.CarrierID, &cost, &c.Unrated, &c.StartTime, &c.Duration, &c.BilledDuration)
+		if err != nil {
+			return err
+		}
+		rollup.add(&c, charge, cost)
+		k := [2]int64{c.CustomerID, c.CarrierID}
 		t := sums[k]
 		if t == nil {
-			t = &CDRTotal{CustomerID: customer, CarrierID: carrier}
+			t = &CDRTotal{CustomerID: c.CustomerID, CarrierID: c.CarrierID}
 			sums[k] = t
 			order = append(order, k)
 		}
 		t.Calls++
 		t.Charges += charge
 		t.CarrierCosts += cost
-		if unrated {
+		if c.Unrated {
 			t.Unrated++
 		}
-	}
-	err = q.insertCDRRows(ctx, cdrs, func(rows *sql.Rows) error {
-		var customer, carrier int64
-		var charge, cost portico.Money
-		var unrated bool
-		if err := rows.Scan(&customer, &charge, &carrier, &cost, &unrated); err != nil {
-			return err
-		}
-		add(customer, carrier, charge, cost, unrated)
 		return nil
 	})
 	if err != nil {
-		return 0, nil, conflictErr(err, "", "", "A CDR names an account that does not exist.")
-	}
-	if q.dialect == SQLite {
-		// NOT INDEXED: without it the planner walks a whole account index
-		// for the GROUP BY instead of the new rowid range (checked with
-		// EXPLAIN QUERY PLAN in TestQueryPlans).
-		rows, err := q.query(ctx, `SELECT customer_id, COALESCE(carrier_id, 0), COUNT(*), SUM(CASE WHEN unrated THEN 1 ELSE 0 END),
-			COALESCE(SUM(charge), 0), COALESCE(SUM(carrier_cost), 0)
-			FROM cdrs NOT INDEXED WHERE id > ? GROUP BY customer_id, carrier_id ORDER BY MIN(id)`, maxBefore)
-		if err != nil {
-			return 0, nil, err
-		}
-		defer rows.Close()
-		for rows.Next() {
-			var t CDRTotal
-			if err := rows.Scan(&t.CustomerID, &t.CarrierID, &t.Calls, &t.Unrated, &t.Charges, &t.CarrierCosts); err != nil {
-				return 0, nil, err
-			}
-			totals = append(totals, t)
-			stored += t.Calls
-		}
-		return stored, totals, rows.Err()
+		return 0, nil, nil, conflictErr(err, "", "", "A CDR names an account that does not exist.")
 	}
 	for _, k := range order {
 		totals = append(totals, *sums[k])
 		stored += sums[k].Calls
 	}
-	return stored, totals, nil
+	return stored, totals, rollup, nil
 }
 
 // insertCDRRows runs the multi-row INSERTs; on PostgreSQL each stored
@@ -128,7 +154,8 @@ func (q *Q) insertCDRRows(ctx context.Context, cdrs []portico.CDR, returned func
 	if q.dialect == Postgres {
 		head = `INSERT INTO cdrs (`
 		tail = ` ON CONFLICT (switch, call_id) DO NOTHING
-			RETURNING customer_id, COALESCE(charge, 0), COALESCE(carrier_id, 0), COALESCE(carrier_cost, 0), unrated`
+			RETURNING customer_id, COALESCE(charge, 0), COALESCE(carrier_id, 0), COALESCE(carrier_cost, 0), unrated,
+				start_time, duration, billed_duration`
 	}
 	args := make([]any, 0, min(len(cdrs), CDRRowsPerStatement)*cdrColumnCount)
 	// Parsing a thousand-row INSERT costs about as much as running it, so

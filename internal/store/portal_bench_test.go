@@ -161,3 +161,24 @@ func BenchmarkPortalCDRExport(b *testing.B) {
 		b.ReportMetric(float64(peak)/(1<<20), "peak-heap-MB")
 	}
 }
+
+// BenchmarkPortalSummary measures what /summary reads for the big account:
+// its quarter-hour buckets of the twelve months up to the current one.
+func BenchmarkPortalSummary(b *testing.B) {
+	db, acc := storetest.OpenBench(b)
+	now := time.Now().UTC()
+	to := time.Date(now.Year(), now.Month()+1, 1, 0, 0, 0, 0, time.UTC)
+	from := to.AddDate(0, -12, 0)
+	var calls int64
+	for b.Loop() {
+		buckets, err := db.Read().ForAccount(acc).SummaryBuckets(ctx, false, from, to)
+		if err != nil || len(buckets) == 0 {
+			b.Fatal(len(buckets), err)
+		}
+		calls = 0
+		for _, k := range buckets {
+			calls += k.Attempts
+		}
+	}
+	b.ReportMetric(float64(calls), "calls")
+}

@@ -155,52 +155,6 @@ func (a *AccountQ) EachCDR(ctx context.Context, f PortalCDRFilter, fn func(*port
 	return eachCDRRow(rows, fn)
 }
 
-// BucketSeconds is the width of the buckets CDRBuckets sums into: a
-// quarter of an hour, so that buckets fall into whole local days in every
-// time zone (offsets such as +05:30 and +05:45 included).
-const BucketSeconds = 900
-
-// CDRBucket sums the calls that started in one quarter hour.
-type CDRBucket struct {
-	Start     time.Time // UTC
-	Attempts  int64
-	Connected int64
-	Seconds   int64 // talk time
-	Billed    int64 // billed seconds
-	// Amount is the customer's charges, or on the carrier side the
-	// carrier's cost (unrated calls count 0).
-	Amount portico.Money
-}
-
-// CDRBuckets sums the account's calls in [from, to) per quarter hour, in
-// the database: the caller folds the buckets into days and months of the
-// viewer's time zone.
-func (a *AccountQ) CDRBuckets(ctx context.Context, carrier bool, from, to time.Time) ([]CDRBucket, error) {
-	f := PortalCDRFilter{Carrier: carrier, From: from, To: to}
-	where, args, err := a.cdrWhere(ctx, &f)
-	if err != nil {
-		return nil, err
-	}
-	bucket := `unixepoch(start_time) / 900`
-	if a.q.dialect == Postgres {
-		bucket = `CAST(floor(extract(epoch FROM start_time) / 900) AS BIGINT)`
-	}
-	amount := `charge`
-	if carrier {
-		amount = `carrier_cost`
-	}
-	rows, err := a.q.query(ctx, `SELECT `+bucket+` AS b, COUNT(*), SUM(CASE WHEN duration > 0 THEN 1 ELSE 0 END),
-		COALESCE(SUM(duration), 0), COALESCE(SUM(billed_duration), 0), COALESCE(SUM(`+amount+`), 0)
-		FROM cdrs WHERE `+where+` GROUP BY b ORDER BY b`, args...)
-	return collect(rows, err, func(row scanner) (CDRBucket, error) {
-		var b CDRBucket
-		var n int64
-		err := row.Scan(&n, &b.Attempts, &b.Connected, &b.Seconds, &b.Billed, &b.Amount)
-		b.Start = time.Unix(n*BucketSeconds, 0).UTC()
-		return b, err
-	})
-}
-
 // RateCard returns the card assigned to the account, or nil when none is.
 func (a *AccountQ) RateCard(ctx context.Context) (*portico.RateCard, error) {
 	c, err := scanRateCard(a.q.queryRow(ctx, `SELECT `+rateCardColumns+` FROM ratecards c

@@ -1,6 +1,9 @@
 package store
 
-import "context"
+import (
+	"context"
+	"time"
+)
 
 // CDRPageSQLForTest returns the query and arguments CDRPage runs, for the
 // query plan checks.
@@ -26,4 +29,10 @@ func (q *Q) ScanForTest(ctx context.Context, query string, args ...any) (int, er
 		n++
 	}
 	return n, rows.Err()
+}
+
+// SummarySQLForTest returns the query and arguments SummaryBuckets runs,
+// for the query plan checks.
+func (a *AccountQ) SummarySQLForTest(carrier bool, from, to time.Time) (string, []any) {
+	return a.summarySQL(carrier, from, to)
 }

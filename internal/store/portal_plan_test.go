@@ -65,5 +65,34 @@ func TestPortalQueryPlans(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
+		checkSummaryPlan(t, db, acc.ID)
 	})
+}
+
+// checkSummaryPlan checks that the Summary's read of a year of rollup
+// rows, on either side, is one range of the rollup's primary key.
+func checkSummaryPlan(t *testing.T, db *store.DB, account int64) {
+	t.Helper()
+	to := time.Now().UTC()
+	from := to.AddDate(-1, 0, 0)
+	want := "SEARCH cdr_rollup USING PRIMARY KEY (account_id=? AND carrier=? AND bucket>? AND bucket<?)"
+	if db.Dialect() == store.Postgres {
+		want = "Index Scan using cdr_rollup_pkey on cdr_rollup"
+	}
+	for _, carrier := range []bool{false, true} {
+		err := db.Write(ctx, func(q *store.Q) error {
+			query, args := q.ForAccount(account).SummarySQLForTest(carrier, from, to)
+			plan, err := q.ExplainForTest(ctx, query, args...)
+			if err != nil {
+				return err
+			}
+			if !strings.Contains(plan, want) || strings.Contains(plan, "TEMP B-TREE") || strings.Contains(plan, "Sort") {
+				t.Errorf("summary, carrier %v: plan\n%s\nwant %s, no sort", carrier, plan, want)
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
 }
