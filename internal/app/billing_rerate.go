@@ -69,8 +69,8 @@ func (s *Service) RateUnratedCDRs(ctx context.Context, a Actor) (portico.RerateR
 
 // rateCustomerSide returns the CDRs of batch that the customer's card now
 // prices, with their charge filled in.
-func (imp *CDRImport) rateCustomerSide(ctx context.Context, batch []*portico.CDR) ([]portico.CDR, error) {
-	var rated []portico.CDR
+func (imp *CDRImport) rateCustomerSide(ctx context.Context, batch []*portico.CDR) ([]store.LateCharge, error) {
+	var rated []store.LateCharge
 	for _, c := range batch {
 		card, err := imp.card(ctx, c.CustomerID)
 		if err != nil {
@@ -85,7 +85,7 @@ func (imp *CDRImport) rateCustomerSide(ctx context.Context, batch []*portico.CDR
 		if cc.DestinationName == "" {
 			cc.DestinationName = r.Name
 		}
-		rated = append(rated, cc)
+		rated = append(rated, store.LateCharge{CDR: cc, StoredBilled: c.BilledDuration})
 	}
 	return rated, nil
 }

@@ -1,6 +1,8 @@
 package app_test
 
 import (
+	"maps"
+	"slices"
 	"strings"
 	"testing"
 
@@ -65,6 +67,28 @@ func TestRateUnratedCDRs(t *testing.T) {
 		}
 		if b := balance(t, svc, late); b != lateBefore-lateUK {
 			t.Errorf("Late balance %s, want %s", b, lateBefore-lateUK)
+		}
+		// The Summary's rollup moved with the charges: its totals are the
+		// sums of the calls as they are now.
+		for _, acc := range []*portico.Account{globex, late} {
+			var want, got store.CDRBucket
+			for _, c := range slices.Collect(maps.Values(cdrsOf(t, svc, portico.CDRFilter{CustomerID: acc.ID}))) {
+				want.Billed += int64(c.BilledDuration)
+				if c.Charge != nil {
+					want.Amount += *c.Charge
+				}
+			}
+			buckets, err := db.Read().ForAccount(acc.ID).SummaryBuckets(ctx, false, ts("2026-03-01T00:00:00Z"), ts("2026-04-01T00:00:00Z"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, b := range buckets {
+				got.Billed += b.Billed
+				got.Amount += b.Amount
+			}
+			if got != want {
+				t.Errorf("%s: rollup billed %d s and %s, calls %d s and %s", acc.Name, got.Billed, got.Amount, want.Billed, want.Amount)
+			}
 		}
 		// Again: nothing new to rate, nothing booked twice.
 		if res, err := svc.RateUnratedCDRs(ctx, owner); err != nil || res != (portico.RerateResult{Unrated: 1}) {

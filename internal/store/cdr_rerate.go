@@ -6,14 +6,25 @@ import (
 	"portico/internal/portico"
 )
 
-// ChargeUnratedCDRs stores the charge found later for CDRs that were
+// LateCharge is an unrated CDR with the charge rating found for it later,
+// and the billed seconds it was stored with (the rollup moves by the
+// difference).
+type LateCharge struct {
+	portico.CDR
+	StoredBilled int
+}
+
+// ChargeUnratedCDRs stores the charges found later for CDRs that were
 // stored unrated: billed duration, destination name, rate and charge, and
-// clears the flag. A CDR that is no longer unrated (rated meanwhile, by
-// another run or node) is left as it is, so nothing is charged twice; the
-// CDRs actually changed are returned, for the caller to book.
-func (q *Q) ChargeUnratedCDRs(ctx context.Context, cdrs []portico.CDR) ([]portico.CDR, error) {
+// clears the flag; the Summary's rollup moves with them. A CDR that is no
+// longer unrated (rated meanwhile, by another run or node) is left as it
+// is, so nothing is charged twice; the CDRs actually changed are
+// returned, for the caller to book.
+func (q *Q) ChargeUnratedCDRs(ctx context.Context, charges []LateCharge) ([]portico.CDR, error) {
 	var changed []portico.CDR
-	for _, c := range cdrs {
+	sums := rollupSums{}
+	for _, lc := range charges {
+		c := lc.CDR
 		if c.Charge == nil {
 			continue
 		}
@@ -26,7 +37,10 @@ func (q *Q) ChargeUnratedCDRs(ctx context.Context, cdrs []portico.CDR) ([]portic
 			return nil, err
 		} else if n == 1 {
 			changed = append(changed, c)
+			b := sums.bucket(rollupKey{c.CustomerID, false, c.StartTime.Unix() / BucketSeconds})
+			b.Billed += int64(c.BilledDuration - lc.StoredBilled)
+			b.Amount += *c.Charge
 		}
 	}
-	return changed, nil
+	return changed, q.addToRollup(ctx, sums)
 }

@@ -59,12 +59,18 @@ func (s rollupSums) add(c *portico.CDR, charge, cost portico.Money) {
 	}
 }
 
-func (s rollupSums) addTo(k rollupKey, c *portico.CDR, amount portico.Money) {
+// bucket returns the sums of key k, made on first use.
+func (s rollupSums) bucket(k rollupKey) *CDRBucket {
 	b := s[k]
 	if b == nil {
 		b = &CDRBucket{}
 		s[k] = b
 	}
+	return b
+}
+
+func (s rollupSums) addTo(k rollupKey, c *portico.CDR, amount portico.Money) {
+	b := s.bucket(k)
 	b.Attempts++
 	if c.Duration > 0 {
 		b.Connected++
