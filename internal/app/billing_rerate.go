@@ -48,23 +48,26 @@ func (s *Service) RateUnratedCDRs(ctx context.Context, a Actor) (portico.RerateR
 		if len(rated) == 0 {
 			continue
 		}
+		// Each batch is booked and audited in its own transaction, so an
+		// interrupted run leaves no money unaccounted for. Calls another
+		// run rated meanwhile are in neither count.
 		err = s.DB.Write(ctx, func(q *store.Q) error {
 			changed, err := q.ChargeUnratedCDRs(ctx, rated)
-			if err != nil {
+			if err != nil || len(changed) == 0 {
 				return err
 			}
 			res.Rated += len(changed)
-			res.Unrated += len(rated) - len(changed) // rated meanwhile elsewhere: not ours to count
-			return q.AddLedgerEntries(ctx, lateCharges(changed)...)
+			if err := q.AddLedgerEntries(ctx, lateCharges(changed)...); err != nil {
+				return err
+			}
+			return q.Audit(ctx, a.audit("cdrs.rate_unrated", "cdrs", fmt.Sprintf("%d calls rated (ids %d to %d)",
+				len(changed), changed[0].ID, changed[len(changed)-1].ID)))
 		})
 		if err != nil {
 			return res, err
 		}
 	}
-	err = s.DB.Write(ctx, func(q *store.Q) error {
-		return q.Audit(ctx, a.audit("cdrs.rate_unrated", "cdrs", fmt.Sprintf("%d rated, %d still unrated", res.Rated, res.Unrated)))
-	})
-	return res, err
+	return res, nil
 }
 
 // rateCustomerSide returns the CDRs of batch that the customer's card now

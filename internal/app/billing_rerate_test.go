@@ -23,8 +23,12 @@ func TestRateUnratedCDRs(t *testing.T) {
 		card := newCard(t, svc, "Retail", "USD", deckV1)
 		globex := newAccount(t, svc, portico.KindCustomer, "Globex", card)
 		late := newAccount(t, svc, portico.KindCustomer, "Late", nil)
+		carrier := newAccount(t, svc, portico.KindCarrier, "Transit", nil)
+		franceCall := call("france", "2026-03-10T10:00:00Z", "33123456789", 60, globex.ID)
+		franceCall.BilledDuration = 7 // what the switch sent; rating replaces it
+		franceCall.CarrierID = carrier.ID
 		calls := []portico.CDR{
-			call("france", "2026-03-10T10:00:00Z", "33123456789", 60, globex.ID),
+			franceCall,
 			call("uk", "2026-03-10T10:01:00Z", "442071234567", 37, globex.ID),
 			call("germany", "2026-03-10T10:02:00Z", "4930123456", 90, globex.ID),
 			call("late-uk", "2026-03-10T10:03:00Z", "442071234567", 37, late.ID),
@@ -70,15 +74,19 @@ func TestRateUnratedCDRs(t *testing.T) {
 		}
 		// The Summary's rollup moved with the charges: its totals are the
 		// sums of the calls as they are now.
-		for _, acc := range []*portico.Account{globex, late} {
+		for _, acc := range []*portico.Account{globex, late, carrier} {
 			var want, got store.CDRBucket
-			for _, c := range slices.Collect(maps.Values(cdrsOf(t, svc, portico.CDRFilter{CustomerID: acc.ID}))) {
+			side := portico.CDRFilter{CustomerID: acc.ID}
+			if acc == carrier {
+				side = portico.CDRFilter{CarrierID: acc.ID}
+			}
+			for _, c := range slices.Collect(maps.Values(cdrsOf(t, svc, side))) {
 				want.Billed += int64(c.BilledDuration)
-				if c.Charge != nil {
+				if c.Charge != nil && acc != carrier { // the carrier's amount is its cost: none here
 					want.Amount += *c.Charge
 				}
 			}
-			buckets, err := db.Read().ForAccount(acc.ID).SummaryBuckets(ctx, false, ts("2026-03-01T00:00:00Z"), ts("2026-04-01T00:00:00Z"))
+			buckets, err := db.Read().ForAccount(acc.ID).SummaryBuckets(ctx, acc == carrier, ts("2026-03-01T00:00:00Z"), ts("2026-04-01T00:00:00Z"))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -89,6 +97,10 @@ func TestRateUnratedCDRs(t *testing.T) {
 			if got != want {
 				t.Errorf("%s: rollup billed %d s and %s, calls %d s and %s", acc.Name, got.Billed, got.Amount, want.Billed, want.Amount)
 			}
+		}
+		audit, err := svc.ListAudit(ctx, store.AuditFilter{Action: "cdrs.rate_unrated"})
+		if err != nil || len(audit.Items) != 1 || !strings.Contains(audit.Items[0].Detail, "2 calls rated") {
+			t.Errorf("audit of the run: %+v %v", audit.Items, err)
 		}
 		// Again: nothing new to rate, nothing booked twice.
 		if res, err := svc.RateUnratedCDRs(ctx, owner); err != nil || res != (portico.RerateResult{Unrated: 1}) {

@@ -35,9 +35,6 @@ type User struct {
 	LastLoginAt *time.Time
 }
 
-// Roles lists the roles, most powerful first, as forms offer them.
-var Roles = []string{RoleOwner, RoleAdmin, RoleSupport}
-
 // CanWrite reports whether the user's role may change data.
 func (u *User) CanWrite() bool { return u.Role == RoleOwner || u.Role == RoleAdmin }
 

@@ -37,9 +37,15 @@ func (q *Q) ChargeUnratedCDRs(ctx context.Context, charges []LateCharge) ([]port
 			return nil, err
 		} else if n == 1 {
 			changed = append(changed, c)
-			b := sums.bucket(rollupKey{c.CustomerID, false, c.StartTime.Unix() / BucketSeconds})
+			// The customer's side gains the charge; both sides count
+			// billed seconds (the carrier's cost is not rated here).
+			bucket := c.StartTime.Unix() / BucketSeconds
+			b := sums.bucket(rollupKey{c.CustomerID, false, bucket})
 			b.Billed += int64(c.BilledDuration - lc.StoredBilled)
 			b.Amount += *c.Charge
+			if c.CarrierID != 0 {
+				sums.bucket(rollupKey{c.CarrierID, true, bucket}).Billed += int64(c.BilledDuration - lc.StoredBilled)
+			}
 		}
 	}
 	return changed, q.addToRollup(ctx, sums)

@@ -6,9 +6,9 @@ import (
 	"sync"
 )
 
-// maxCachedStatements bounds the cache. Our SQL is built from fixed
-// fragments, so the distinct texts are a few hundred at most; past the
-// bound a query simply runs unprepared.
+// maxCachedStatements bounds the cache. Most of our SQL is built from
+// fixed fragments; a few queries (IN lists) vary with their arguments, and
+// past the bound a new text simply runs unprepared.
 const maxCachedStatements = 512
 
 // preparedReader is the SQLite read pool with its statements prepared once
@@ -30,24 +30,33 @@ func newPreparedReader(db *sql.DB) *preparedReader {
 
 // stmt returns the prepared statement for query, or nil when the cache is
 // full or the statement does not prepare (running it unprepared then
-// reports the error as usual).
+// reports the error as usual). Preparing waits for a pool connection, so
+// it happens outside the lock: holding the lock there would stall every
+// cached query behind a busy pool. Two goroutines may prepare the same
+// text; the second closes its copy.
 func (r *preparedReader) stmt(ctx context.Context, query string) *sql.Stmt {
 	r.mu.RLock()
 	s, ok := r.stmts[query]
+	full := len(r.stmts) >= maxCachedStatements
 	r.mu.RUnlock()
 	if ok {
 		return s
 	}
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if s, ok := r.stmts[query]; ok {
-		return s
-	}
-	if len(r.stmts) >= maxCachedStatements {
+	if full {
 		return nil
 	}
 	s, err := r.DB.PrepareContext(ctx, query)
 	if err != nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if existing, ok := r.stmts[query]; ok {
+		s.Close()
+		return existing
+	}
+	if len(r.stmts) >= maxCachedStatements {
+		s.Close()
 		return nil
 	}
 	r.stmts[query] = s

@@ -187,6 +187,30 @@ func (idx *accountIndex) add(acc *portico.Account) {
 		Label: acc.Name + " (" + strings.ToLower(kindOf(acc.Kind).Singular) + ")"})
 }
 
+// loadAll reads every account into the index. An export names each
+// call's accounts while its rows hold a read connection: looking an
+// account up then would take a second one, and a few exports at once
+// could hold the whole pool waiting for each other. The index grows
+// with the accounts, not the calls.
+func (idx *accountIndex) loadAll(ctx context.Context) error {
+	for _, k := range kinds {
+		for after := int64(0); ; {
+			accs, err := idx.read.FindAccounts(ctx, portico.AccountFilter{Kind: k.Kind, After: after, Limit: maxFilterAccounts})
+			if err != nil {
+				return err
+			}
+			for _, acc := range accs {
+				idx.byID[acc.ID] = acc
+			}
+			if len(accs) < maxFilterAccounts {
+				break
+			}
+			after = accs[len(accs)-1].ID
+		}
+	}
+	return nil
+}
+
 // get returns the account with id, reading it (and offering it in the
 // filter) if the filter did not load it; an account that does not exist is
 // a field error on "account".

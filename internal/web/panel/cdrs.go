@@ -190,6 +190,9 @@ func (p *panel) handleCDRExport(w http.ResponseWriter, r *http.Request) error {
 		v := &view{Title: "CDRs", Nav: "cdrs", Form: form, Data: &cdrList{Accounts: idx.Choices}}
 		return p.formError(w, r, err, "cdrs", v)
 	}
+	if err := idx.loadAll(ctx); err != nil {
+		return err
+	}
 	name := "cdrs"
 	for _, k := range []string{"from", "to"} {
 		if d := form.Get(k); d != "" {
