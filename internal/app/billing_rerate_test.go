@@ -1,11 +1,14 @@
 package app_test
 
 import (
+	"fmt"
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 
+	"portico/internal/app"
 	"portico/internal/app/apptest"
 	"portico/internal/billing"
 	"portico/internal/portico"
@@ -108,6 +111,46 @@ func TestRateUnratedCDRs(t *testing.T) {
 		}
 		if b := balance(t, svc, globex); b != globexBefore-france {
 			t.Errorf("Globex balance after a second run %s, want %s", b, globexBefore-france)
+		}
+	})
+}
+
+// TestRateUnratedCDRsConcurrently runs two re-ratings at once (two
+// services on one database, as two nodes would): every call is charged
+// exactly once between them.
+func TestRateUnratedCDRsConcurrently(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc, other := apptest.NewService(t, db), apptest.NewService(t, db)
+		card := newCard(t, svc, "Retail", "USD", deckV1)
+		globex := newAccount(t, svc, portico.KindCustomer, "Globex", card)
+		var calls []portico.CDR
+		for i := range 1200 { // more than two batches
+			calls = append(calls, call(fmt.Sprintf("fr%d", i), "2026-03-10T10:00:00Z", "33123456789", 60, globex.ID))
+		}
+		if r, err := svc.IngestCDRs(ctx, owner, calls, "test"); err != nil || r.Unrated != len(calls) {
+			t.Fatalf("ingest: %+v %v", r, err)
+		}
+		before := balance(t, svc, globex)
+		if _, _, err := svc.ImportRates(ctx, owner, card.ID, strings.NewReader(deckV2), billing.RatesOptions{}, "v2.csv"); err != nil {
+			t.Fatal(err)
+		}
+		results := make([]portico.RerateResult, 2)
+		var wg sync.WaitGroup
+		for i, s := range []*app.Service{svc, other} {
+			wg.Go(func() {
+				var err error
+				if results[i], err = s.RateUnratedCDRs(ctx, owner); err != nil {
+					t.Error(err)
+				}
+			})
+		}
+		wg.Wait()
+		if n := results[0].Rated + results[1].Rated; n != len(calls) {
+			t.Errorf("rated %d + %d calls, want %d in all", results[0].Rated, results[1].Rated, len(calls))
+		}
+		// 1,200 calls of 60 s at 0.03 a minute.
+		if got, want := before-balance(t, svc, globex), mustMoney(t, "36"); got != want {
+			t.Errorf("charged %s in all, want %s", got, want)
 		}
 	})
 }
