@@ -27,6 +27,7 @@ Commands:
   migrate        apply database migrations and show their status
   user create    create an operator user (--email, --role owner|admin|support)
   token create   create an operator API token (--email, --name)
+  token revoke   revoke a user's API tokens of that name (--email, --name)
   import rates   load a rate deck CSV as a new version: import rates FILE --card NAME
   import cdrs    rate and store a CDR CSV (re-running skips what is stored): import cdrs FILE
   user reset-2fa remove an operator user's two-factor set-up (--email)
@@ -55,6 +56,8 @@ func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		err = runUserReset2FA(ctx, args[2:], stdout, stderr)
 	case cmd == "token create":
 		err = runTokenCreate(ctx, args[2:], stdout, stderr)
+	case cmd == "token revoke":
+		err = runTokenRevoke(ctx, args[2:], stdout, stderr)
 	case cmd == "import rates":
 		err = runImportRates(ctx, args[2:], stdout, stderr)
 	case cmd == "import cdrs":
@@ -197,11 +200,38 @@ func runUserCreate(ctx context.Context, args []string, stdin io.Reader, stdout, 
 }
 
 func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	fs := newFlagSet("token create", stderr)
+	return tokenCommand(ctx, "token create", "what the token is for (required)", args, stderr,
+		func(svc *app.Service, email, name string) error {
+			token, err := svc.CreateAPIToken(ctx, email, name)
+			if err == nil {
+				fmt.Fprintln(stdout, token)
+			}
+			return err
+		})
+}
+
+// runTokenRevoke deletes the user's API tokens of a name (owners can also
+// revoke one on the user's page in the panel).
+func runTokenRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	return tokenCommand(ctx, "token revoke", "the name the token was created with (required)", args, stderr,
+		func(svc *app.Service, email, name string) error {
+			n, err := svc.RevokeAPITokensByName(ctx, email, name)
+			if err == nil {
+				fmt.Fprintf(stdout, "Revoked %d token(s) named %q of %s.\n", n, name, email)
+			}
+			return err
+		})
+}
+
+// tokenCommand parses the flags the token subcommands share (the
+// database, --email and --name), opens the service and runs fn.
+func tokenCommand(ctx context.Context, cmd, nameUsage string, args []string, stderr io.Writer,
+	fn func(svc *app.Service, email, name string) error) error {
+	fs := newFlagSet(cmd, stderr)
 	var d DBConfig
 	d.register(fs)
 	email := fs.String("email", "", "email of the operator user the token acts as (required)")
-	name := fs.String("name", "", "what the token is for (required)")
+	name := fs.String("name", "", nameUsage)
 	if err := parse(fs, args); err != nil {
 		return err
 	}
@@ -210,12 +240,7 @@ func runTokenCreate(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	defer closeDB()
-	token, err := svc.CreateAPIToken(ctx, *email, *name)
-	if err != nil {
-		return err
-	}
-	fmt.Fprintln(stdout, token)
-	return nil
+	return fn(svc, *email, *name)
 }
 
 // runUserReset2FA removes an operator user's second factor (a lost phone

@@ -59,6 +59,14 @@ func TestUserAndTokenCreate(t *testing.T) {
 		if code != 1 || !strings.Contains(errs, "not found") {
 			t.Fatalf("token for unknown user: %d %q", code, errs)
 		}
+		code, out, errs = runCLI(t, "", append([]string{"token", "revoke", "--email", "ops@example.com", "--name", "ci"}, db...)...)
+		if code != 0 || !strings.Contains(out, `Revoked 1 token(s) named "ci"`) {
+			t.Fatalf("token revoke: %d %q %q", code, out, errs)
+		}
+		code, _, errs = runCLI(t, "", append([]string{"token", "revoke", "--email", "ops@example.com", "--name", "ci"}, db...)...)
+		if code != 1 || !strings.Contains(errs, "No such API token") {
+			t.Fatalf("revoking a revoked token: %d %q", code, errs)
+		}
 	})
 }
 

@@ -142,6 +142,24 @@ func (q *Q) CreateAPIToken(ctx context.Context, t *portico.APIToken, tokenHash s
 	return conflictErr(err, "token", "Token collision; try again.", "The user does not exist.")
 }
 
+// ListAPITokens lists a user's API tokens, newest first.
+func (q *Q) ListAPITokens(ctx context.Context, userID int64) ([]*portico.APIToken, error) {
+	rows, err := q.query(ctx, `SELECT id, user_id, name, created_at FROM api_tokens
+		WHERE user_id = ? ORDER BY id DESC`, userID)
+	return collect(rows, err, func(row scanner) (*portico.APIToken, error) {
+		var t portico.APIToken
+		err := row.Scan(&t.ID, &t.UserID, &t.Name, &t.CreatedAt)
+		t.CreatedAt = t.CreatedAt.UTC()
+		return &t, err
+	})
+}
+
+// DeleteAPIToken revokes one of a user's API tokens; a token of another
+// user is not found.
+func (q *Q) DeleteAPIToken(ctx context.Context, userID, tokenID int64) error {
+	return q.execOne(ctx, "Token", `DELETE FROM api_tokens WHERE id = ? AND user_id = ?`, tokenID, userID)
+}
+
 // FindUserByTokenHash returns the enabled user owning an API token: a
 // disabled user's tokens stop working at once, and work again if the user
 // is enabled again.

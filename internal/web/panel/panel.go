@@ -134,6 +134,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	owner("GET /users/{id}/password", p.handleUserPasswordForm)
 	owner("POST /users/{id}/password", p.handleUserPassword)
 	owner("POST /users/{id}/mfa/reset", p.handleUserMFAReset)
+	owner("POST /users/{id}/tokens/{token}/revoke", p.handleTokenRevoke)
 
 	// Every role changes its own password.
 	private("GET /password", p.handleOwnPasswordForm)

@@ -52,6 +52,7 @@ var flashes = map[string]string{
 	"password_set":          "Password changed. The contact's sessions have ended.",
 	"password_emailed":      "A new password was generated and emailed. The contact must change it at next login.",
 	"welcome":               "Welcome to the Portico control panel.",
+	"token_revoked":         "API token revoked: calls with it are refused from now on.",
 	"cdrs_rated":            "Unrated calls were rated with the rate cards as they are now. Those listed here still match no rate.",
 	"mfa_off":               "Two-factor authentication is off.",
 	"sessions_ended":        "Every session of the contact has ended.",

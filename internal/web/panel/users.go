@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 
 	"portico/internal/portico"
 	"portico/internal/store"
@@ -42,9 +43,10 @@ func (p *panel) handleUserList(w http.ResponseWriter, r *http.Request) error {
 
 // userPage is the Data of the user form.
 type userPage struct {
-	User  *store.UserSummary // nil when adding
-	Self  bool               // the user is the one logged in
-	Roles []option
+	User   *store.UserSummary // nil when adding
+	Self   bool               // the user is the one logged in
+	Roles  []option
+	Tokens []*portico.APIToken
 }
 
 func (p *panel) showUserForm(w http.ResponseWriter, r *http.Request, u *store.UserSummary, form url.Values, failure error) error {
@@ -52,6 +54,11 @@ func (p *panel) showUserForm(w http.ResponseWriter, r *http.Request, u *store.Us
 	title := "Add user"
 	if u != nil {
 		title, data.Self = u.Email, u.ID == userFrom(r.Context()).ID
+		tokens, err := p.svc.ListAPITokens(r.Context(), actor(r), u.ID)
+		if err != nil {
+			return err
+		}
+		data.Tokens = tokens
 	}
 	v := &view{Title: title, Nav: "users", Form: form, Data: data}
 	if failure != nil {
@@ -79,6 +86,22 @@ func (p *panel) handleUserCreate(w http.ResponseWriter, r *http.Request) error {
 		flash = "user_emailed"
 	}
 	return seeOther(w, r, fmt.Sprintf("/users/%d", u.ID), flash)
+}
+
+// handleTokenRevoke revokes one of the user's API tokens.
+func (p *panel) handleTokenRevoke(w http.ResponseWriter, r *http.Request) error {
+	u, err := p.findUser(r)
+	if err != nil {
+		return err
+	}
+	tokenID, err := strconv.ParseInt(r.PathValue("token"), 10, 64)
+	if err != nil {
+		return portico.Errorf(portico.ENOTFOUND, "No such API token.")
+	}
+	if err := p.svc.RevokeAPIToken(r.Context(), actor(r), u.ID, tokenID); err != nil {
+		return err
+	}
+	return seeOther(w, r, fmt.Sprintf("/users/%d", u.ID), "token_revoked")
 }
 
 // findUser returns the user the route names.

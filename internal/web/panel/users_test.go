@@ -30,9 +30,10 @@ func TestUsersPagesOwnerOnly(t *testing.T) {
 			for path, form := range map[string]url.Values{
 				"/users":                          {"email": {"x@example.com"}, "role": {"owner"}, "password": {"a sturdy passphrase"}},
 				fmt.Sprintf("/users/%d", ownerID): {"name": {"x"}, "role": {"support"}, "disabled": {"1"}},
-				fmt.Sprintf("/users/%d/password", ownerID):   {"password": {"a sturdy passphrase"}},
-				fmt.Sprintf("/users/%d/mfa/reset", ownerID):  nil,
-				fmt.Sprintf("/users/%d/password?x=1", 99999): {"password": {"x"}},
+				fmt.Sprintf("/users/%d/password", ownerID):        {"password": {"a sturdy passphrase"}},
+				fmt.Sprintf("/users/%d/mfa/reset", ownerID):       nil,
+				fmt.Sprintf("/users/%d/password?x=1", 99999):      {"password": {"x"}},
+				fmt.Sprintf("/users/%d/tokens/1/revoke", ownerID): nil,
 			} {
 				c.post(path, form).want(http.StatusForbidden)
 			}
@@ -45,6 +46,19 @@ func TestUsersPagesOwnerOnly(t *testing.T) {
 		if !strings.Contains(owner.get("/").Body, `href="/users"`) {
 			t.Error("the owner sees no Users link")
 		}
+
+		// The owner sees the admin's API tokens by name and revokes one.
+		adminID := actorFor(t, db, "admin@example.com").UserID
+		if _, err := e.svc.CreateAPIToken(ctx, "admin@example.com", "billing-sync"); err != nil {
+			t.Fatal(err)
+		}
+		adminPage := fmt.Sprintf("/users/%d", adminID)
+		p = owner.get(adminPage).want(http.StatusOK)
+		p.wantText("API tokens", "billing-sync")
+		tokens, _ := db.Read().ListAPITokens(ctx, adminID)
+		owner.post(fmt.Sprintf("%s/tokens/%d/revoke", adminPage, tokens[0].ID), nil).wantRedirect(adminPage + "?flash=token_revoked")
+		owner.get(adminPage+"?flash=token_revoked").want(http.StatusOK).wantText("API token revoked", "No API tokens.")
+		owner.post(fmt.Sprintf("%s/tokens/%d/revoke", adminPage, tokens[0].ID), nil).want(http.StatusNotFound)
 	})
 }
 
