@@ -84,7 +84,11 @@ func Open(ctx context.Context, cfg Config) (*DB, error) {
 			w.Close()
 			return nil, err
 		}
-		r.SetMaxOpenConns(max(4, runtime.NumCPU()))
+		// Keep every reader open: a closed one costs a new open, its
+		// pragmas and a fresh set of prepared statements.
+		readers := max(4, runtime.NumCPU())
+		r.SetMaxOpenConns(readers)
+		r.SetMaxIdleConns(readers)
 		pr := newPreparedReader(r)
 		db.writer, db.reader, db.readQ, db.dialect = w, r, pr, SQLite
 	}
