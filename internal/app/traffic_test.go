@@ -166,3 +166,129 @@ func TestAccountTraffic(t *testing.T) {
 		}
 	})
 }
+
+// TestTraffic checks the all-accounts traffic of a month against the
+// stored calls summed in Go, per UTC day and currency: customers' calls
+// and charges (unrated: 0), carriers' costs, margin = revenue − cost;
+// and again after unrated calls are rated later, which must move the
+// all-accounts rollup too.
+func TestTraffic(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		w := newTrafficWorld(t, db)
+		euro := &portico.Account{Kind: portico.KindCustomer, Name: "Euro GmbH", Currency: "EUR"}
+		euroCarrier := &portico.Account{Kind: portico.KindCarrier, Name: "Euro Transit", Currency: "EUR"}
+		for _, acc := range []*portico.Account{euro, euroCarrier} {
+			if err := w.svc.CreateAccount(ctx, owner, acc); err != nil {
+				t.Fatal(err)
+			}
+		}
+		eur := []portico.CDR{{Switch: "sw", CallID: "eur", StartTime: ts("2026-11-01T08:00:00Z"), DestinationNumber: "4420",
+			CustomerID: euro.ID, Duration: 60, BilledDuration: 60, Rate: moneyPtr(t, "2"), Charge: moneyPtr(t, "2.00"),
+			CarrierID: euroCarrier.ID, CarrierCost: moneyPtr(t, "1.50")}}
+		if _, err := w.svc.IngestCDRs(ctx, owner, eur, "test"); err != nil {
+			t.Fatal(err)
+		}
+		currency := map[int64]string{}
+		for _, acc := range []*portico.Account{w.globex, w.initech, w.transit, euro, euroCarrier} {
+			currency[acc.ID] = acc.Currency
+		}
+
+		check := func(when string) {
+			t.Helper()
+			v, err := w.svc.Traffic(ctx, "2026-11")
+			if err != nil {
+				t.Fatal(err)
+			}
+			// The calls as stored now, summed in Go.
+			want := map[string]*[30]app.TrafficDay{}
+			day := func(cur string, at time.Time) *app.TrafficDay {
+				if want[cur] == nil {
+					want[cur] = &[30]app.TrafficDay{}
+				}
+				return &want[cur][at.Day()-1]
+			}
+			for _, c := range cdrsOf(t, w.svc, portico.CDRFilter{}) {
+				at := c.StartTime.UTC()
+				if at.Month() != time.November {
+					continue
+				}
+				d := day(currency[c.CustomerID], at)
+				d.Calls.Attempts++
+				if c.Duration > 0 {
+					d.Calls.Connected++
+				}
+				d.Calls.Seconds += int64(c.Duration)
+				d.Calls.Billed += int64(c.BilledDuration)
+				if c.Charge != nil {
+					d.Calls.Amount += *c.Charge
+				}
+				if c.CarrierID != 0 && c.CarrierCost != nil {
+					day(currency[c.CarrierID], at).Cost += *c.CarrierCost
+				}
+			}
+			if len(v.Currencies) != 2 || v.Currencies[0].Currency != "EUR" || v.Currencies[1].Currency != "USD" {
+				t.Fatalf("%s: currencies %+v", when, v.Currencies)
+			}
+			for _, c := range v.Currencies {
+				var total app.TrafficDay
+				for i, d := range c.Days {
+					if d.Calls.Start != time.Date(2026, 11, i+1, 0, 0, 0, 0, time.UTC) {
+						t.Errorf("%s: %s day %d starts %v", when, c.Currency, i+1, d.Calls.Start)
+					}
+					wd := want[c.Currency][i]
+					wd.Calls.Start = d.Calls.Start
+					if d != wd {
+						t.Errorf("%s: %s 2026-11-%02d: got %+v, want %+v", when, c.Currency, i+1, d, wd)
+					}
+					total.Calls.Attempts += wd.Calls.Attempts
+					total.Calls.Connected += wd.Calls.Connected
+					total.Calls.Seconds += wd.Calls.Seconds
+					total.Calls.Billed += wd.Calls.Billed
+					total.Calls.Amount += wd.Calls.Amount
+					total.Cost += wd.Cost
+				}
+				total.Calls.Start = c.Total.Calls.Start
+				if c.Total != total {
+					t.Errorf("%s: %s total %+v, want %+v", when, c.Currency, c.Total, total)
+				}
+				if c.Total.Margin() != c.Total.Calls.Amount-c.Total.Cost {
+					t.Errorf("%s: %s margin %s", when, c.Currency, c.Total.Margin())
+				}
+			}
+			// 23:30 UTC on the 30th is the 30th; Globex's calls of 31
+			// October and 1 December stay out.
+			usd := v.Currencies[1]
+			if usd.Days[29].Calls.Attempts != 1 || usd.Total.Calls.Attempts != 8 {
+				t.Errorf("%s: 30 Nov %d attempts, November %d", when, usd.Days[29].Calls.Attempts, usd.Total.Calls.Attempts)
+			}
+		}
+		check("as ingested")
+		// Initech's unrated calls count 0.
+		if v, _ := w.svc.Traffic(ctx, "2026-11"); v.Currencies[1].Total.Calls.Amount != mustMoney(t, "6.43") {
+			t.Errorf("USD revenue: %s, want 6.43", v.Currencies[1].Total.Calls.Amount)
+		}
+
+		// Initech gets a card; its calls are rated later, and the
+		// all-accounts rollup moves with the charges.
+		card := newCard(t, w.svc, "Retail", "USD", "prefix,name,rate,connection_fee,mcd,pulse,effective_date\n44,UK,0.06,0,1,1,2026-01-01\n")
+		w.initech.RateCardID = &card.ID
+		if err := w.svc.UpdateAccountAndRateCard(ctx, owner, w.initech); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := w.svc.RateUnratedCDRs(ctx, owner); err != nil || res.Rated != 3 {
+			t.Fatalf("rate unrated: %+v %v", res, err)
+		}
+		check("after rating later")
+		// 40 s and 90 s at 0.06 a minute: 0.04 + 0.09.
+		if v, _ := w.svc.Traffic(ctx, "2026-11"); v.Currencies[1].Total.Calls.Amount != mustMoney(t, "6.56") {
+			t.Errorf("USD revenue after rating: %s, want 6.56", v.Currencies[1].Total.Calls.Amount)
+		}
+
+		if v, err := w.svc.Traffic(ctx, "2025-01"); err != nil || len(v.Currencies) != 0 || v.Month != time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC) {
+			t.Errorf("a month without calls: %+v %v", v, err)
+		}
+		if _, err := w.svc.Traffic(ctx, "2026-1"); portico.ErrorFields(err)["month"] == "" {
+			t.Errorf("bad month: %v", err)
+		}
+	})
+}

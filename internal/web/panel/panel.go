@@ -107,6 +107,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	write("GET /ratecards/{id}/delete", p.handleRateCardDeleteConfirm)
 	write("POST /ratecards/{id}/delete", p.handleRateCardDelete)
 
+	private("GET /traffic", p.handleTrafficAll)
 	private("GET /cdrs", p.handleCDRList)
 	// Any role may download what it may list.
 	private("GET /cdrs/export.csv", p.handleCDRExport)

@@ -78,3 +78,36 @@ func (a accountPages) handleTraffic(w http.ResponseWriter, r *http.Request) erro
 	v.Form.Set("month", sum.Month.Format("2006-01"))
 	return a.render(w, r, http.StatusOK, "account_traffic", v)
 }
+
+// trafficPage is the Data of the all-accounts traffic page. View is nil
+// when the month typed could not be read.
+type trafficPage struct {
+	Action   string
+	View     *app.TrafficView
+	Charts   map[string]chart.Chart // by currency
+	MonthNav monthNav
+}
+
+// handleTrafficAll shows the calls of every account in one UTC month by
+// day: the customers' attempts, connected calls, minutes, ASR, ACD and
+// charges (revenue), the carriers' costs and the margin, one table per
+// currency.
+func (p *panel) handleTrafficAll(w http.ResponseWriter, r *http.Request) error {
+	month := r.URL.Query().Get("month")
+	data := &trafficPage{Action: "/traffic"}
+	v := &view{Title: "Traffic", Nav: "traffic", Form: url.Values{"month": {month}}, Data: data}
+	tv, err := p.svc.Traffic(r.Context(), month)
+	if err != nil {
+		return p.formError(w, r, err, "traffic", v)
+	}
+	data.View, data.MonthNav, data.Charts = tv, newMonthNav("/traffic", tv.Month), map[string]chart.Chart{}
+	for _, c := range tv.Currencies {
+		days := make([]app.Totals, len(c.Days))
+		for i, d := range c.Days {
+			days[i] = d.Calls
+		}
+		data.Charts[c.Currency] = dailyChart("chart-"+c.Currency, days, "Revenue per day in "+c.Currency+", "+data.MonthNav.Label, c.Currency)
+	}
+	v.Form.Set("month", tv.Month.Format("2006-01"))
+	return p.render(w, r, http.StatusOK, "traffic", v)
+}

@@ -95,3 +95,40 @@ func TestAccountTrafficPage(t *testing.T) {
 		e.client().get(path + "/traffic").wantRedirect("/login")
 	})
 }
+
+func TestTrafficPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		_, _, c := trafficSetup(t, e)
+
+		p := c.get("/traffic?month=2026-11").want(http.StatusOK)
+		if !p.contains(`href="/traffic" aria-current="page"`) {
+			t.Error("Traffic is not the current entry of the navigation")
+		}
+		p.wantText("November 2026 in USD", "Days are UTC", "Revenue per day in USD, November 2026")
+		row := func(i int) string {
+			var cells []string
+			for col := range 9 {
+				cells = append(cells, p.column("traffic-USD", col)[i])
+			}
+			return strings.Join(cells, " ")
+		}
+		if got, want := row(0), "Sun 1 Nov 2 1 1.1 50.0 1:05 0.50 0.20 0.30"; got != want {
+			t.Errorf("1 November: %q, want %q", got, want)
+		}
+		if got, want := row(29), "Mon 30 Nov 1 1 2.0 100.0 2:00 1.25 0.70 0.55"; got != want {
+			t.Errorf("30 November (23:30 UTC): %q, want %q", got, want)
+		}
+		p.wantText("Total 3 2 3.1 66.7 1:33 1.75 0.90 0.85")
+		if !p.contains(`href="/traffic?month=2026-10"`) || !p.contains(`href="/traffic?month=2026-12"`) {
+			t.Error("no links to the months before and after")
+		}
+		c.get("/traffic?month=2026-10").want(http.StatusOK).wantText("No calls in October 2026.")
+
+		p = c.get("/traffic?month=november").want(http.StatusUnprocessableEntity)
+		if p.fieldError("month") == "" || p.value("month") != "november" {
+			t.Errorf("bad month: error %q, value %q", p.fieldError("month"), p.value("month"))
+		}
+		e.client().get("/traffic").wantRedirect("/login")
+	})
+}
