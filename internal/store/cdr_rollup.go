@@ -151,9 +151,7 @@ func (q *Q) addToRollup(ctx context.Context, s rollupSums) error {
 		return cmp.Or(cmp.Compare(a.account, b.account), compareBool(a.carrier, b.carrier), cmp.Compare(a.bucket, b.bucket))
 	})
 	err := insertBatches(ctx, q, `INSERT INTO cdr_rollup (`+rollupColumns+`) VALUES `, 8, len(keys),
-		` ON CONFLICT (account_id, carrier, bucket) DO UPDATE SET attempts = cdr_rollup.attempts + excluded.attempts,
-			connected = cdr_rollup.connected + excluded.connected, seconds = cdr_rollup.seconds + excluded.seconds,
-			billed = cdr_rollup.billed + excluded.billed, amount = cdr_rollup.amount + excluded.amount`,
+		` ON CONFLICT (account_id, carrier, bucket)`+addSums("cdr_rollup"),
 		func(i int, args []any) []any {
 			k, b := keys[i], s[keys[i]]
 			return append(args, k.account, k.carrier, k.bucket, b.Attempts, b.Connected, b.Seconds, b.Billed, int64(b.Amount))
@@ -162,6 +160,14 @@ func (q *Q) addToRollup(ctx context.Context, s rollupSums) error {
 		return err
 	}
 	return q.addToTotals(ctx, s)
+}
+
+// addSums is the end of an upsert into the rollup table: a row already
+// there gets the new sums added.
+func addSums(table string) string {
+	return ` DO UPDATE SET attempts = ` + table + `.attempts + excluded.attempts,
+		connected = ` + table + `.connected + excluded.connected, seconds = ` + table + `.seconds + excluded.seconds,
+		billed = ` + table + `.billed + excluded.billed, amount = ` + table + `.amount + excluded.amount`
 }
 
 // totalKey names one row of cdr_rollup_total.
@@ -201,9 +207,7 @@ func (q *Q) addToTotals(ctx context.Context, s rollupSums) error {
 		return cmp.Or(cmp.Compare(a.bucket, b.bucket), compareBool(a.carrier, b.carrier), cmp.Compare(a.currency, b.currency))
 	})
 	return insertBatches(ctx, q, `INSERT INTO cdr_rollup_total (bucket, carrier, currency, attempts, connected, seconds, billed, amount) VALUES `, 8, len(keys),
-		` ON CONFLICT (bucket, carrier, currency) DO UPDATE SET attempts = cdr_rollup_total.attempts + excluded.attempts,
-			connected = cdr_rollup_total.connected + excluded.connected, seconds = cdr_rollup_total.seconds + excluded.seconds,
-			billed = cdr_rollup_total.billed + excluded.billed, amount = cdr_rollup_total.amount + excluded.amount`,
+		` ON CONFLICT (bucket, carrier, currency)`+addSums("cdr_rollup_total"),
 		func(i int, args []any) []any {
 			k, b := keys[i], sums[keys[i]]
 			return append(args, k.bucket, k.carrier, k.currency, b.Attempts, b.Connected, b.Seconds, b.Billed, int64(b.Amount))

@@ -58,13 +58,7 @@ func TestAccountTrafficPage(t *testing.T) {
 		if len(days) != 30 || days[0] != "Sun 1 Nov" || days[29] != "Mon 30 Nov" {
 			t.Fatalf("days: %q", days)
 		}
-		row := func(i int) string {
-			var cells []string
-			for col := range 7 {
-				cells = append(cells, p.column("daily-title", col)[i])
-			}
-			return strings.Join(cells, " ")
-		}
+		row := func(i int) string { return p.row("daily-title", i, 7) }
 		if got, want := row(0), "Sun 1 Nov 2 1 1.1 0.50 50.0 1:05"; got != want {
 			t.Errorf("1 November: %q, want %q", got, want)
 		}
@@ -106,13 +100,7 @@ func TestTrafficPage(t *testing.T) {
 			t.Error("Traffic is not the current entry of the navigation")
 		}
 		p.wantText("November 2026 in USD", "Days are UTC", "Revenue per day in USD, November 2026")
-		row := func(i int) string {
-			var cells []string
-			for col := range 9 {
-				cells = append(cells, p.column("traffic-USD", col)[i])
-			}
-			return strings.Join(cells, " ")
-		}
+		row := func(i int) string { return p.row("traffic-USD", i, 9) }
 		if got, want := row(0), "Sun 1 Nov 2 1 1.1 50.0 1:05 0.50 0.20 0.30"; got != want {
 			t.Errorf("1 November: %q, want %q", got, want)
 		}
@@ -131,4 +119,15 @@ func TestTrafficPage(t *testing.T) {
 		}
 		e.client().get("/traffic").wantRedirect("/login")
 	})
+}
+
+// row is the text of the first cols cells of row i of the table titled
+// title, space-separated.
+func (p *page) row(title string, i, cols int) string {
+	p.t.Helper()
+	var cells []string
+	for col := range cols {
+		cells = append(cells, p.column(title, col)[i])
+	}
+	return strings.Join(cells, " ")
 }
