@@ -365,17 +365,32 @@ func (s *Service) PortalSummary(ctx context.Context, u *PortalUser, section port
 		return nil, err
 	}
 	carrier := section == portico.SectionCarrierPortal || u.IsCarrier()
-	loc := u.Location()
-	q := s.portalScope(u)
-	now := q.Now().In(loc)
-	start := time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc)
-	if month != "" {
-		t, err := time.ParseInLocation("2006-01", strings.TrimSpace(month), loc)
-		if err != nil || t.Year() < 1990 || t.Year() > 2200 {
-			return nil, &portico.Error{Code: portico.EINVALID, Message: "Month must look like 2026-01.",
-				Fields: map[string]string{"month": "Month must look like 2026-01."}}
-		}
-		start = t
+	return summarize(ctx, s.portalScope(u), carrier, month, u.Location())
+}
+
+// parseMonth reads month ("2006-01", "" for the month of now) as the first
+// instant of that month in loc.
+func parseMonth(month string, now time.Time, loc *time.Location) (time.Time, error) {
+	if month == "" {
+		now = now.In(loc)
+		return time.Date(now.Year(), now.Month(), 1, 0, 0, 0, 0, loc), nil
+	}
+	t, err := time.ParseInLocation("2006-01", strings.TrimSpace(month), loc)
+	if err != nil || t.Year() < 1990 || t.Year() > 2200 {
+		return time.Time{}, &portico.Error{Code: portico.EINVALID, Message: "Month must look like 2026-01.",
+			Fields: map[string]string{"month": "Month must look like 2026-01."}}
+	}
+	return t, nil
+}
+
+// summarize reads one side of an account's rollup for month and the eleven
+// months before it, and folds the quarter hours into the days and months
+// of loc: the Summary as the portal shows it to a contact in loc, and as
+// the control panel shows it to operators (in UTC).
+func summarize(ctx context.Context, q *store.AccountQ, carrier bool, month string, loc *time.Location) (*SummaryView, error) {
+	start, err := parseMonth(month, q.Now(), loc)
+	if err != nil {
+		return nil, err
 	}
 	end := start.AddDate(0, 1, 0)
 	yearStart := start.AddDate(0, -11, 0)
@@ -383,10 +398,7 @@ func (s *Service) PortalSummary(ctx context.Context, u *PortalUser, section port
 	if err != nil {
 		return nil, err
 	}
-	v := &SummaryView{Month: start, Carrier: carrier}
-	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
-		v.Days = append(v.Days, Totals{Start: d})
-	}
+	v := &SummaryView{Month: start, Carrier: carrier, Days: daysOf(start)}
 	for m := yearStart; m.Before(end); m = m.AddDate(0, 1, 0) {
 		v.Months = append(v.Months, Totals{Start: m})
 	}
@@ -403,6 +415,16 @@ func (s *Service) PortalSummary(ctx context.Context, u *PortalUser, section port
 	}
 	v.Total.Start = start
 	return v, nil
+}
+
+// daysOf returns empty totals for every day of the month that starts at
+// start (in start's zone; AddDate keeps days of 23 or 25 hours right).
+func daysOf(start time.Time) []Totals {
+	var days []Totals
+	for d, end := start, start.AddDate(0, 1, 0); d.Before(end); d = d.AddDate(0, 0, 1) {
+		days = append(days, Totals{Start: d})
+	}
+	return days
 }
 
 func add(t *Totals, b store.CDRBucket) {

@@ -81,6 +81,7 @@ var acceptanceSteps = []step{
 	{"panel balance after a payment", (*flow).panelBalance},
 	{"panel payments list", (*flow).panelPayments},
 	{"panel CDR filter and download", (*flow).panelCDRs},
+	{"panel traffic of an account and of all accounts", (*flow).panelTraffic},
 	// Operator users (browser_users_test.go).
 	{"panel users: owner adds a support user, who is then disabled", (*flow).panelUsers},
 	// Billing in the customer portal.
@@ -243,7 +244,7 @@ func (f *flow) panelFirstOwner() {
 	f.wantPath("/?flash=welcome")
 	f.wantText("p.notice.ok", "Welcome to the Portico control panel.")
 	f.wantText("header.top", ownerEmail, "owner")
-	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Rate cards", "CDRs", "Payments", "Pending approval", "Email log", "Audit log", "Users")
+	f.wantList("nav.side a", "Dashboard", "Portal domains", "Customers", "Carriers", "Rate cards", "CDRs", "Traffic", "Payments", "Pending approval", "Email log", "Audit log", "Users")
 }
 
 func (f *flow) panelKeyboardLogin() {

@@ -137,23 +137,110 @@ func moneyOrZero(m *portico.Money) portico.Money {
 
 const rollupColumns = `account_id, carrier, bucket, attempts, connected, seconds, billed, amount`
 
-// addToRollup adds s to cdr_rollup. The rows go in key order: on
-// PostgreSQL concurrent ingests lock the rollup rows they add to until
-// they commit, and taking them in one order makes two batches of the
-// same accounts wait for each other instead of deadlocking
-// (TestRollupConcurrentIngest).
+// addToRollup adds s to cdr_rollup, and the same sums by currency to
+// cdr_rollup_total (migration 00011). The rows go in key order, the
+// accounts' rows first and then the totals': on PostgreSQL concurrent
+// ingests lock the rollup rows they add to until they commit, and taking
+// them in one order makes two batches of the same accounts (or, for the
+// totals, the same quarter hours) wait for each other instead of
+// deadlocking (TestRollupConcurrentIngest). That holds because a
+// transaction calls addToRollup once (InsertCDRs, ChargeUnratedCDRs) and
+// takes no rollup row anywhere else.
 func (q *Q) addToRollup(ctx context.Context, s rollupSums) error {
 	keys := slices.SortedFunc(maps.Keys(s), func(a, b rollupKey) int {
 		return cmp.Or(cmp.Compare(a.account, b.account), compareBool(a.carrier, b.carrier), cmp.Compare(a.bucket, b.bucket))
 	})
-	return insertBatches(ctx, q, `INSERT INTO cdr_rollup (`+rollupColumns+`) VALUES `, 8, len(keys),
-		` ON CONFLICT (account_id, carrier, bucket) DO UPDATE SET attempts = cdr_rollup.attempts + excluded.attempts,
-			connected = cdr_rollup.connected + excluded.connected, seconds = cdr_rollup.seconds + excluded.seconds,
-			billed = cdr_rollup.billed + excluded.billed, amount = cdr_rollup.amount + excluded.amount`,
+	err := insertBatches(ctx, q, `INSERT INTO cdr_rollup (`+rollupColumns+`) VALUES `, 8, len(keys),
+		` ON CONFLICT (account_id, carrier, bucket)`+addSums("cdr_rollup"),
 		func(i int, args []any) []any {
 			k, b := keys[i], s[keys[i]]
 			return append(args, k.account, k.carrier, k.bucket, b.Attempts, b.Connected, b.Seconds, b.Billed, int64(b.Amount))
 		})
+	if err != nil || len(keys) == 0 {
+		return err
+	}
+	return q.addToTotals(ctx, s)
+}
+
+// addSums is the end of an upsert into the rollup table: a row already
+// there gets the new sums added.
+func addSums(table string) string {
+	return ` DO UPDATE SET attempts = ` + table + `.attempts + excluded.attempts,
+		connected = ` + table + `.connected + excluded.connected, seconds = ` + table + `.seconds + excluded.seconds,
+		billed = ` + table + `.billed + excluded.billed, amount = ` + table + `.amount + excluded.amount`
+}
+
+// totalKey names one row of cdr_rollup_total.
+type totalKey struct {
+	bucket   int64
+	carrier  bool
+	currency string
+}
+
+// addToTotals adds the accounts' sums s to cdr_rollup_total, summed per
+// side, currency (the account's, read in this transaction) and quarter
+// hour, in key order.
+func (q *Q) addToTotals(ctx context.Context, s rollupSums) error {
+	ids := map[int64]bool{}
+	for k := range s {
+		ids[k.account] = true
+	}
+	currency, err := q.accountCurrencies(ctx, slices.Collect(maps.Keys(ids)))
+	if err != nil {
+		return err
+	}
+	sums := map[totalKey]*CDRBucket{}
+	for k, b := range s {
+		tk := totalKey{k.bucket, k.carrier, currency[k.account]}
+		t := sums[tk]
+		if t == nil {
+			t = &CDRBucket{}
+			sums[tk] = t
+		}
+		t.Attempts += b.Attempts
+		t.Connected += b.Connected
+		t.Seconds += b.Seconds
+		t.Billed += b.Billed
+		t.Amount += b.Amount
+	}
+	keys := slices.SortedFunc(maps.Keys(sums), func(a, b totalKey) int {
+		return cmp.Or(cmp.Compare(a.bucket, b.bucket), compareBool(a.carrier, b.carrier), cmp.Compare(a.currency, b.currency))
+	})
+	return insertBatches(ctx, q, `INSERT INTO cdr_rollup_total (bucket, carrier, currency, attempts, connected, seconds, billed, amount) VALUES `, 8, len(keys),
+		` ON CONFLICT (bucket, carrier, currency)`+addSums("cdr_rollup_total"),
+		func(i int, args []any) []any {
+			k, b := keys[i], sums[keys[i]]
+			return append(args, k.bucket, k.carrier, k.currency, b.Attempts, b.Connected, b.Seconds, b.Billed, int64(b.Amount))
+		})
+}
+
+// accountCurrencies returns the currency of each account of ids.
+func (q *Q) accountCurrencies(ctx context.Context, ids []int64) (map[int64]string, error) {
+	out := make(map[int64]string, len(ids))
+	for start := 0; start < len(ids); start += 500 {
+		part := ids[start:min(len(ids), start+500)]
+		args := make([]any, len(part))
+		for i, id := range part {
+			args[i] = id
+		}
+		rows, err := q.query(ctx, `SELECT id, currency FROM accounts WHERE id IN (`+placeholders(len(part))+`)`, args...)
+		if err != nil {
+			return nil, err
+		}
+		for rows.Next() {
+			var id int64
+			var c string
+			if err := rows.Scan(&id, &c); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = c
+		}
+		if err := rows.Close(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func compareBool(a, b bool) int {
@@ -203,4 +290,30 @@ func firstBucketFrom(t time.Time) int64 {
 		b++
 	}
 	return b
+}
+
+// TrafficBucket sums the calls of every account on one side and in one
+// currency that started in one quarter hour: on the customer side the
+// calls and their charges, on the carrier side the traffic carriers
+// carried and its cost.
+type TrafficBucket struct {
+	CDRBucket
+	Carrier  bool
+	Currency string
+}
+
+// TrafficBuckets returns the sums of all accounts for the quarter hours
+// that start in [from, to), oldest first, from cdr_rollup_total: a month
+// is at most 2,976 quarter hours per side and currency, however many
+// accounts and calls there are.
+func (q *Q) TrafficBuckets(ctx context.Context, from, to time.Time) ([]TrafficBucket, error) {
+	rows, err := q.query(ctx, `SELECT bucket, carrier, currency, attempts, connected, seconds, billed, amount FROM cdr_rollup_total
+		WHERE bucket >= ? AND bucket < ? ORDER BY bucket, carrier, currency`, firstBucketFrom(from), firstBucketFrom(to))
+	return collect(rows, err, func(row scanner) (TrafficBucket, error) {
+		var b TrafficBucket
+		var n int64
+		err := row.Scan(&n, &b.Carrier, &b.Currency, &b.Attempts, &b.Connected, &b.Seconds, &b.Billed, &b.Amount)
+		b.Start = time.Unix(n*BucketSeconds, 0).UTC()
+		return b, err
+	})
 }

@@ -185,6 +185,43 @@ func checkRollup(t *testing.T, db *store.DB, a rollupAccounts, want map[rollupKe
 			t.Errorf("%+v: got %+v, want no row", k, g)
 		}
 	}
+	checkTotals(t, db, want)
+}
+
+// checkTotals compares the all-accounts rollup (every test account is in
+// USD) with the accounts' expected rows summed per side and quarter hour.
+func checkTotals(t *testing.T, db *store.DB, want map[rollupKey]store.CDRBucket) {
+	t.Helper()
+	type key struct {
+		bucket  int64
+		carrier bool
+	}
+	wantTotals := map[key]store.CDRBucket{}
+	for k, b := range want {
+		w := wantTotals[key{k.bucket, k.carrier}]
+		w.Start = b.Start
+		w.Attempts += b.Attempts
+		w.Connected += b.Connected
+		w.Seconds += b.Seconds
+		w.Billed += b.Billed
+		w.Amount += b.Amount
+		wantTotals[key{k.bucket, k.carrier}] = w
+	}
+	buckets, err := db.Read().TrafficBuckets(ctx, time.Date(1990, 1, 1, 0, 0, 0, 0, time.UTC), time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(buckets) != len(wantTotals) {
+		t.Errorf("all accounts: %d rows, want %d", len(buckets), len(wantTotals))
+	}
+	for i, b := range buckets {
+		if i > 0 && !b.Start.After(buckets[i-1].Start) && !(b.Start.Equal(buckets[i-1].Start) && b.Carrier) {
+			t.Errorf("all accounts: row %d out of order", i)
+		}
+		if w := wantTotals[key{b.Start.Unix() / 900, b.Carrier}]; b.Currency != "USD" || b.CDRBucket != w {
+			t.Errorf("all accounts, %v carrier %v %s: got %+v, want %+v", b.Start, b.Carrier, b.Currency, b.CDRBucket, w)
+		}
+	}
 }
 
 func insertCDRs(t *testing.T, db *store.DB, calls []portico.CDR) {

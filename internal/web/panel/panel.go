@@ -91,6 +91,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 		write("GET "+k.Path+"/{id}/contacts/new", a.handleContactNew)
 		write("POST "+k.Path+"/{id}/contacts", a.handleContactCreate)
 		private("GET "+k.Path+"/{id}/security", a.handleSecurity)
+		private("GET "+k.Path+"/{id}/traffic", a.handleTraffic)
 		write("POST "+k.Path+"/{id}/require-2fa", a.handleRequire2FA)
 		write("POST "+k.Path+"/{id}/payments", a.handlePaymentCreate)
 		write("POST "+k.Path+"/{id}/adjustments", a.handleAdjustmentCreate)
@@ -106,6 +107,7 @@ func New(svc *app.Service, log *slog.Logger) http.Handler {
 	write("GET /ratecards/{id}/delete", p.handleRateCardDeleteConfirm)
 	write("POST /ratecards/{id}/delete", p.handleRateCardDelete)
 
+	private("GET /traffic", p.handleTrafficAll)
 	private("GET /cdrs", p.handleCDRList)
 	// Any role may download what it may list.
 	private("GET /cdrs/export.csv", p.handleCDRExport)

@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"portico/internal/portico"
+	"portico/internal/web/chart"
 	"portico/internal/web/httpx"
 )
 
@@ -79,7 +80,7 @@ var flashes = map[string]string{
 // and field partials. The templates are embedded, so a parse error is a
 // programming error, caught by any test.
 func parsePages() map[string]*template.Template {
-	base := template.Must(template.New("").Funcs(funcs).ParseFS(files, "templates/*.html"))
+	base := template.Must(template.Must(template.New("").Funcs(funcs).Parse(chart.Template)).ParseFS(files, "templates/*.html"))
 	names, _ := fs.Glob(files, "templates/pages/*.html")
 	pages := make(map[string]*template.Template, len(names))
 	for _, name := range names {

@@ -12,6 +12,7 @@ import (
 	"portico/internal/app"
 	"portico/internal/billing"
 	"portico/internal/portico"
+	"portico/internal/web/chart"
 	"portico/internal/web/httpx"
 )
 
@@ -458,7 +459,7 @@ type summaryPage struct {
 	*app.SummaryView
 	Days, Months []totalsRow
 	Total        totalsRow
-	Chart        chart
+	Chart        chart.Chart
 	Prev, Next   string
 	MonthLabel   string
 	Currency     string
@@ -479,40 +480,13 @@ func totalsOf(t app.Totals, label string) totalsRow {
 		Amount: t.Amount.String(), ASR: t.ASR(), ACD: t.ACD(), Empty: t.Attempts == 0}
 }
 
-// chart is a bar chart of the month's daily amounts, drawn as SVG on the
-// server (no script); the daily table below it holds the same figures.
-type chart struct {
-	Width, Height int
-	Bars          []bar
-	Max           string
-	Label         string
-}
-
-type bar struct {
-	X, Y, W, H int
-	Title      string
-}
-
-func dailyChart(days []app.Totals, label, currency string) chart {
-	const height, barW, gap = 160, 18, 4
-	c := chart{Width: len(days) * (barW + gap), Height: height, Label: label}
-	var top portico.Money
-	for _, d := range days {
-		top = max(top, d.Amount)
-	}
-	c.Max = top.String() + " " + currency
+// summaryChart is the month's daily amounts as a bar chart.
+func summaryChart(days []app.Totals, label, currency string) chart.Chart {
+	bars := make([]chart.Day, len(days))
 	for i, d := range days {
-		h := 0
-		if top > 0 {
-			h = int(int64(d.Amount) * (height - 20) / int64(top))
-		}
-		if d.Amount > 0 && h == 0 {
-			h = 1
-		}
-		c.Bars = append(c.Bars, bar{X: i * (barW + gap), Y: height - h, W: barW, H: h,
-			Title: d.Start.Format("2 Jan") + ": " + d.Amount.String() + " " + currency})
+		bars[i] = chart.Day{Start: d.Start, Amount: d.Amount}
 	}
-	return c
+	return chart.Daily("chart-caption", bars, label, currency)
 }
 
 func (h *Handler) summaryPage(v *visit, view *app.SummaryView, path string) summaryPage {
@@ -529,7 +503,7 @@ func (h *Handler) summaryPage(v *visit, view *app.SummaryView, path string) summ
 		p.Months = append(p.Months, totalsOf(m, m.Start.Format("January 2006")))
 	}
 	p.Total = totalsOf(view.Total, "Total")
-	p.Chart = dailyChart(view.Days, p.AmountLabel+" per day, "+p.MonthLabel, cur)
+	p.Chart = summaryChart(view.Days, p.AmountLabel+" per day, "+p.MonthLabel, cur)
 	p.Prev = path + "?month=" + view.Month.AddDate(0, -1, 0).Format("2006-01")
 	p.Next = path + "?month=" + view.Month.AddDate(0, 1, 0).Format("2006-01")
 	return p

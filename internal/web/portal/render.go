@@ -11,6 +11,7 @@ import (
 
 	"portico/internal/app"
 	"portico/internal/portico"
+	"portico/internal/web/chart"
 	"portico/internal/web/httpx"
 )
 
@@ -74,8 +75,8 @@ func tableRows(rows [][]string) template.HTML {
 var templates = func() map[string]*template.Template {
 	out := make(map[string]*template.Template, len(pages))
 	for _, name := range pages {
-		out[name] = template.Must(template.New(name).Funcs(funcs).ParseFS(templateFS,
-			"templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
+		t := template.Must(template.New(name).Funcs(funcs).Parse(chart.Template))
+		out[name] = template.Must(t.ParseFS(templateFS, "templates/layout.html", "templates/partials.html", "templates/"+name+".html"))
 	}
 	return out
 }()
