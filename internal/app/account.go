@@ -60,12 +60,15 @@ func (s *Service) updateAccount(ctx context.Context, a Actor, acc *portico.Accou
 		return err
 	}
 	return s.DB.Write(ctx, func(q *store.Q) error {
+		stored, err := findAccountOfKind(ctx, q, acc.Kind, acc.ID)
+		if err != nil {
+			return err
+		}
 		if keepRateCard {
-			stored, err := findAccountOfKind(ctx, q, acc.Kind, acc.ID)
-			if err != nil {
-				return err
-			}
 			acc.RateCardID = stored.RateCardID
+		}
+		if err := keepCurrencyOnceUsed(ctx, q, stored, acc); err != nil {
+			return err
 		}
 		if err := checkAccountRateCard(ctx, q, acc); err != nil {
 			return err
@@ -80,6 +83,21 @@ func (s *Service) updateAccount(ctx context.Context, a Actor, acc *portico.Accou
 		}
 		return q.Audit(ctx, a.audit(string(acc.Kind)+".update", accountTarget(acc), accountDetail(acc)))
 	})
+}
+
+// keepCurrencyOnceUsed refuses a new currency for an account with
+// history: its balance, calls and traffic totals are counted in the
+// currency it had, and amounts in two currencies never add up.
+func keepCurrencyOnceUsed(ctx context.Context, q *store.Q, stored, next *portico.Account) error {
+	if stored.Currency == next.Currency {
+		return nil
+	}
+	used, err := q.AccountHasHistory(ctx, stored.ID)
+	if err != nil || !used {
+		return err
+	}
+	return portico.FieldError("currency", "The currency stays "+stored.Currency+
+		": the account already has calls, payments, ledger entries or portal logins counted in it.")
 }
 
 // endSessionsUnlessActive ends every session of the account's contacts

@@ -117,7 +117,9 @@ func TestRateUnratedCDRs(t *testing.T) {
 
 // TestRateUnratedCDRsConcurrently runs two re-ratings at once (two
 // services on one database, as two nodes would): every call is charged
-// exactly once between them.
+// exactly once between them, however the scheduler interleaves them (often
+// one run rates everything; store.TestLateChargesApplyOnce forces the
+// overlap of two runs that read the same calls).
 func TestRateUnratedCDRsConcurrently(t *testing.T) {
 	storetest.Each(t, func(t *testing.T, db *store.DB) {
 		svc, other := apptest.NewService(t, db), apptest.NewService(t, db)

@@ -498,3 +498,27 @@ func TestLedgerUnderConcurrentWriters(t *testing.T) {
 		}
 	})
 }
+
+// TestCurrencyFixedOnceUsed: an account's currency may change until money
+// or calls are counted in it, and not after.
+func TestCurrencyFixedOnceUsed(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := apptest.NewService(t, db)
+		acc := newAccount(t, svc, portico.KindCustomer, "Globex", nil)
+		acc.Currency = "EUR"
+		if err := svc.UpdateAccountAndRateCard(ctx, owner, acc); err != nil {
+			t.Fatalf("a new account's currency: %v", err)
+		}
+		if _, err := svc.IngestCDRs(ctx, owner, []portico.CDR{call("c1", "2026-03-10T10:00:00Z", "33123456789", 60, acc.ID)}, "test"); err != nil {
+			t.Fatal(err)
+		}
+		acc.Currency = "USD"
+		err := svc.UpdateAccountAndRateCard(ctx, owner, acc)
+		if msg := portico.ErrorFields(err)["currency"]; !strings.Contains(msg, "The currency stays EUR") {
+			t.Fatalf("changing the currency of an account with calls: %v", err)
+		}
+		if got, _ := svc.FindAccount(ctx, portico.KindCustomer, acc.ID); got.Currency != "EUR" {
+			t.Errorf("currency = %s after a refused change", got.Currency)
+		}
+	})
+}

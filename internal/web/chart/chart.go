@@ -7,8 +7,8 @@ package chart
 
 import (
 	_ "embed"
-	"time"
 
+	"portico/internal/app"
 	"portico/internal/portico"
 )
 
@@ -32,15 +32,9 @@ type Bar struct {
 	Title      string
 }
 
-// Day is one bar's day and amount.
-type Day struct {
-	Start  time.Time
-	Amount portico.Money
-}
-
-// Daily draws one bar per day, scaled to the largest amount (negative
-// amounts draw nothing); label and currency go into the caption.
-func Daily(id string, days []Day, label, currency string) Chart {
+// Daily draws one bar per day of its Amount, scaled to the largest
+// (negative amounts draw nothing); label and currency go into the caption.
+func Daily(id string, days []app.Totals, label, currency string) Chart {
 	const height, barW, gap = 160, 18, 4
 	c := Chart{ID: id, Width: len(days) * (barW + gap), Height: height, Label: label}
 	var top portico.Money

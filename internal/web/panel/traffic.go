@@ -29,15 +29,6 @@ func newMonthNav(path string, month time.Time) monthNav {
 		Next: path + "?month=" + month.AddDate(0, 1, 0).Format("2006-01")}
 }
 
-// dailyChart draws the amount of each day as a bar.
-func dailyChart(id string, days []app.Totals, label, currency string) chart.Chart {
-	bars := make([]chart.Day, len(days))
-	for i, d := range days {
-		bars[i] = chart.Day{Start: d.Start, Amount: d.Amount}
-	}
-	return chart.Daily(id, bars, label, currency)
-}
-
 // accountTraffic is the Data of an account's traffic page. Summary is nil
 // when the month typed could not be read.
 type accountTraffic struct {
@@ -74,7 +65,7 @@ func (a accountPages) handleTraffic(w http.ResponseWriter, r *http.Request) erro
 		return a.formError(w, r, err, "account_traffic", v)
 	}
 	data.Summary, data.MonthNav = sum, newMonthNav(data.Action, sum.Month)
-	data.Chart = dailyChart("traffic-chart", sum.Days, data.AmountLabel+" per day, "+data.MonthNav.Label, acc.Currency)
+	data.Chart = chart.Daily("traffic-chart", sum.Days, data.AmountLabel+" per day, "+data.MonthNav.Label, acc.Currency)
 	v.Form.Set("month", sum.Month.Format("2006-01"))
 	return a.render(w, r, http.StatusOK, "account_traffic", v)
 }
@@ -106,7 +97,7 @@ func (p *panel) handleTrafficAll(w http.ResponseWriter, r *http.Request) error {
 		for i, d := range c.Days {
 			days[i] = d.Calls
 		}
-		data.Charts[c.Currency] = dailyChart("chart-"+c.Currency, days, "Revenue per day in "+c.Currency+", "+data.MonthNav.Label, c.Currency)
+		data.Charts[c.Currency] = chart.Daily("chart-"+c.Currency, days, "Revenue per day in "+c.Currency+", "+data.MonthNav.Label, c.Currency)
 	}
 	v.Form.Set("month", tv.Month.Format("2006-01"))
 	return p.render(w, r, http.StatusOK, "traffic", v)

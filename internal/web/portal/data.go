@@ -481,13 +481,6 @@ func totalsOf(t app.Totals, label string) totalsRow {
 }
 
 // summaryChart is the month's daily amounts as a bar chart.
-func summaryChart(days []app.Totals, label, currency string) chart.Chart {
-	bars := make([]chart.Day, len(days))
-	for i, d := range days {
-		bars[i] = chart.Day{Start: d.Start, Amount: d.Amount}
-	}
-	return chart.Daily("chart-caption", bars, label, currency)
-}
 
 func (h *Handler) summaryPage(v *visit, view *app.SummaryView, path string) summaryPage {
 	cur := v.User.Account().Currency
@@ -503,7 +496,7 @@ func (h *Handler) summaryPage(v *visit, view *app.SummaryView, path string) summ
 		p.Months = append(p.Months, totalsOf(m, m.Start.Format("January 2006")))
 	}
 	p.Total = totalsOf(view.Total, "Total")
-	p.Chart = summaryChart(view.Days, p.AmountLabel+" per day, "+p.MonthLabel, cur)
+	p.Chart = chart.Daily("chart-caption", view.Days, p.AmountLabel+" per day, "+p.MonthLabel, cur)
 	p.Prev = path + "?month=" + view.Month.AddDate(0, -1, 0).Format("2006-01")
 	p.Next = path + "?month=" + view.Month.AddDate(0, 1, 0).Format("2006-01")
 	return p
