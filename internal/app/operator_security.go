@@ -86,7 +86,7 @@ func (s *Service) ResetUserMFA(ctx context.Context, email string) error {
 	if err != nil {
 		return err
 	}
-	return s.resetUserMFA(ctx, u, store.AuditEntry{Actor: "system", Action: "mfa.reset", Target: userTarget(u.ID), Detail: u.Email})
+	return s.resetUserMFA(ctx, u, store.AuditEntry{Actor: "system", Action: "mfa.reset", Target: userTarget(u.ID), Detail: u.Email}, nil)
 }
 
 // SetOwnIPAllowlist sets the addresses the user may work from (panel and

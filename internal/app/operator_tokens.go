@@ -22,7 +22,7 @@ func (s *Service) RevokeAPIToken(ctx context.Context, a Actor, userID, tokenID i
 	if err := a.mustOwn(); err != nil {
 		return err
 	}
-	_, err := s.revokeAPITokens(ctx, userID, func(t *portico.APIToken) bool { return t.ID == tokenID },
+	_, err := s.revokeAPITokens(ctx, a.stillOwner, userID, func(t *portico.APIToken) bool { return t.ID == tokenID },
 		func(t *portico.APIToken) store.AuditEntry { return a.audit("token.revoke", userTarget(userID), t.Name) })
 	return err
 }
@@ -35,19 +35,24 @@ func (s *Service) RevokeAPITokensByName(ctx context.Context, email, name string)
 	if err != nil {
 		return 0, err
 	}
-	return s.revokeAPITokens(ctx, u.ID, func(t *portico.APIToken) bool { return t.Name == name },
+	return s.revokeAPITokens(ctx, nil, u.ID, func(t *portico.APIToken) bool { return t.Name == name },
 		func(t *portico.APIToken) store.AuditEntry {
 			return store.AuditEntry{Actor: "system", Action: "token.revoke", Target: userTarget(u.ID), Detail: t.Name}
 		})
 }
 
 // revokeAPITokens deletes the user's tokens that match, each audited, in
-// one transaction, and returns how many; matching none is a not-found
-// error.
-func (s *Service) revokeAPITokens(ctx context.Context, userID int64, match func(*portico.APIToken) bool,
-	audit func(*portico.APIToken) store.AuditEntry) (int, error) {
+// one transaction after guard (if any) lets it, and returns how many;
+// matching none is a not-found error.
+func (s *Service) revokeAPITokens(ctx context.Context, guard func(context.Context, *store.Q) error, userID int64,
+	match func(*portico.APIToken) bool, audit func(*portico.APIToken) store.AuditEntry) (int, error) {
 	n := 0
 	err := s.DB.Write(ctx, func(q *store.Q) error {
+		if guard != nil {
+			if err := guard(ctx, q); err != nil {
+				return err
+			}
+		}
 		tokens, err := q.ListAPITokens(ctx, userID)
 		if err != nil {
 			return err

@@ -27,6 +27,22 @@ func (a Actor) mustOwn() error {
 	return nil
 }
 
+// stillOwner checks, inside an owner's write, that the acting user is
+// still an enabled owner: the role in the Actor was read when the request
+// began, and another owner may have demoted or disabled them since. It
+// takes the role lock first (PostgreSQL), so a demotion either committed
+// before this read or waits for this write.
+func (a Actor) stillOwner(ctx context.Context, q *store.Q) error {
+	if err := q.LockUserRoles(ctx); err != nil {
+		return err
+	}
+	u, err := q.FindUserByID(ctx, a.UserID)
+	if err != nil || u.Disabled || u.Role != portico.RoleOwner {
+		return portico.Errorf(portico.EFORBIDDEN, "Only an owner may manage operator users.")
+	}
+	return nil
+}
+
 func userTarget(id int64) string { return fmt.Sprintf("user:%d", id) }
 
 // ListUsers returns every operator user, for an owner.
@@ -99,6 +115,9 @@ func (s *Service) CreateOperatorUser(ctx context.Context, a Actor, u *portico.Us
 	}
 	u.PasswordHash, u.MustChangePassword, u.Disabled = hash, pw.AutoGenerate, false
 	err = s.DB.Write(ctx, func(q *store.Q) error {
+		if err := a.stillOwner(ctx, q); err != nil {
+			return err
+		}
 		if err := q.CreateUser(ctx, u); err != nil {
 			return err
 		}
@@ -124,7 +143,7 @@ func (s *Service) UpdateOperatorUser(ctx context.Context, a Actor, u *portico.Us
 		return err
 	}
 	return s.DB.Write(ctx, func(q *store.Q) error {
-		if err := q.LockUserRoles(ctx); err != nil {
+		if err := a.stillOwner(ctx, q); err != nil {
 			return err
 		}
 		old, err := q.FindUserByID(ctx, u.ID)
@@ -220,6 +239,9 @@ func (s *Service) SetOperatorPassword(ctx context.Context, a Actor, id int64, pw
 		return err
 	}
 	err = s.DB.Write(ctx, func(q *store.Q) error {
+		if err := a.stillOwner(ctx, q); err != nil {
+			return err
+		}
 		if err := q.ReplaceUserPassword(ctx, id, hash, pw.AutoGenerate); err != nil {
 			return err
 		}
@@ -252,13 +274,19 @@ func (s *Service) ResetOperatorMFA(ctx context.Context, a Actor, id int64) error
 	if err != nil {
 		return err
 	}
-	return s.resetUserMFA(ctx, u, a.audit("mfa.reset", userTarget(id), u.Email))
+	return s.resetUserMFA(ctx, u, a.audit("mfa.reset", userTarget(id), u.Email), a.stillOwner)
 }
 
 // resetUserMFA removes u's second factor, ends their sessions and records
-// entry, in one transaction.
-func (s *Service) resetUserMFA(ctx context.Context, u *portico.User, entry store.AuditEntry) error {
+// entry, in one transaction, after guard (if any) lets it.
+func (s *Service) resetUserMFA(ctx context.Context, u *portico.User, entry store.AuditEntry,
+	guard func(context.Context, *store.Q) error) error {
 	return s.DB.Write(ctx, func(q *store.Q) error {
+		if guard != nil {
+			if err := guard(ctx, q); err != nil {
+				return err
+			}
+		}
 		if err := removeTOTP(ctx, q, store.Principal{UserID: u.ID}); err != nil {
 			return err
 		}

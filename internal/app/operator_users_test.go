@@ -182,15 +182,15 @@ func TestOwnerRules(t *testing.T) {
 		}
 
 		// A demotes B. B's page, opened before, still says owner: app
-		// reads the roles inside the write, so B cannot then demote A,
-		// the last enabled owner.
+		// reads B's role again inside the write, so B can no longer
+		// demote or disable A, the last enabled owner.
 		if err := svc.UpdateOperatorUser(ctx, a, &portico.User{ID: b.UserID, Name: "B", Role: portico.RoleAdmin}); err != nil {
 			t.Fatal(err)
 		}
 		err = svc.UpdateOperatorUser(ctx, b, &portico.User{ID: a.UserID, Name: "A", Role: portico.RoleAdmin})
-		wantField(t, "demoting the last owner", err, "role", "last enabled owner")
+		wantCode(t, "a demoted owner demoting the last owner", err, portico.EFORBIDDEN)
 		err = svc.UpdateOperatorUser(ctx, b, &portico.User{ID: a.UserID, Name: "A", Role: portico.RoleOwner, Disabled: true})
-		wantField(t, "disabling the last owner", err, "disabled", "last enabled owner")
+		wantCode(t, "a demoted owner disabling the last owner", err, portico.EFORBIDDEN)
 		if u := userOf(t, db, a.UserID); u.Role != portico.RoleOwner || u.Disabled {
 			t.Fatalf("the last owner was changed: %+v", u)
 		}
@@ -199,7 +199,7 @@ func TestOwnerRules(t *testing.T) {
 			t.Fatal(err)
 		}
 		err = svc.UpdateOperatorUser(ctx, b, &portico.User{ID: a.UserID, Name: "A", Role: portico.RoleSupport})
-		wantField(t, "demoting the last enabled owner", err, "role", "last enabled owner")
+		wantCode(t, "a disabled owner demoting the last enabled owner", err, portico.EFORBIDDEN)
 		if err := svc.UpdateOperatorUser(ctx, a, &portico.User{ID: b.UserID, Name: "B", Role: portico.RoleOwner}); err != nil {
 			t.Fatal(err)
 		}
@@ -376,6 +376,38 @@ func TestOperatorPasswordsAndTwoFactor(t *testing.T) {
 		}
 		if _, err := svc.LoginUser(ctx, own.Email, "another sturdy passphrase", "127.0.0.1", ""); err != nil {
 			t.Errorf("new password: %v", err)
+		}
+	})
+}
+
+// TestDemotedOwnerStaleActor: a request that began while its user was an
+// owner, and reaches its write after another owner demoted them, is
+// refused (the role is read again inside the write).
+func TestDemotedOwnerStaleActor(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		svc := apptest.NewService(t, db)
+		stale := staff(t, svc, "first@operator.example", portico.RoleOwner)
+		other := staff(t, svc, "second@operator.example", portico.RoleOwner)
+		sup := staff(t, svc, "support@operator.example", portico.RoleSupport)
+		if _, err := svc.CreateAPIToken(ctx, sup.Email, "sync"); err != nil {
+			t.Fatal(err)
+		}
+		tokens, _ := db.Read().ListAPITokens(ctx, sup.UserID)
+		if err := svc.UpdateOperatorUser(ctx, other, &portico.User{ID: stale.UserID, Name: "First", Role: portico.RoleAdmin}); err != nil {
+			t.Fatal(err)
+		}
+		// stale still says owner, as a request begun before the demotion would.
+		wantCode(t, "create", svc.CreateOperatorUser(ctx, stale, &portico.User{Email: "new@operator.example", Name: "New", Role: portico.RoleOwner},
+			app.PasswordChoice{Password: staffPassword}), portico.EFORBIDDEN)
+		wantCode(t, "update", svc.UpdateOperatorUser(ctx, stale, &portico.User{ID: other.UserID, Name: "Second", Role: portico.RoleSupport}), portico.EFORBIDDEN)
+		wantCode(t, "set password", svc.SetOperatorPassword(ctx, stale, sup.UserID, app.PasswordChoice{Password: staffPassword}), portico.EFORBIDDEN)
+		wantCode(t, "reset 2FA", svc.ResetOperatorMFA(ctx, stale, sup.UserID), portico.EFORBIDDEN)
+		wantCode(t, "revoke token", svc.RevokeAPIToken(ctx, stale, sup.UserID, tokens[0].ID), portico.EFORBIDDEN)
+		if u := userOf(t, db, other.UserID); u.Role != portico.RoleOwner {
+			t.Errorf("the other owner was demoted by a stale request: %+v", u)
+		}
+		if u, err := db.Read().FindUserByEmail(ctx, "new@operator.example"); err == nil {
+			t.Errorf("a stale request created a user: %+v", u)
 		}
 	})
 }
