@@ -43,9 +43,16 @@ type accountPages struct {
 type accountList struct {
 	kindInfo
 	Accounts []*portico.Account
-	Domains  map[int64]string // id → domain name
+	Domains  map[int64]string        // id → domain name
+	Balances map[int64]portico.Money // id → balance
 	Statuses []option
 	pager
+}
+
+// Available is what a listed account may still spend: its balance plus
+// its credit limit. Below zero it is over its limit.
+func (l accountList) Available(a *portico.Account) portico.Money {
+	return l.Balances[a.ID] + a.CreditLimit
 }
 
 // DomainOf names the portal domain of a listed account, or "—".
@@ -78,6 +85,14 @@ func (a accountPages) handleList(w http.ResponseWriter, r *http.Request) error {
 		data.Domains[d.ID] = d.Domain
 	}
 	data.Accounts, data.pager = trimPage(r, accs, "after", func(a *portico.Account) int64 { return a.ID })
+	// A page's balances: one sum each over the account's ledger, by the
+	// covering index (ledger_account), tens of entries per account.
+	data.Balances = make(map[int64]portico.Money, len(data.Accounts))
+	for _, acc := range data.Accounts {
+		if data.Balances[acc.ID], err = read.ForAccount(acc.ID).Balance(r.Context()); err != nil {
+			return err
+		}
+	}
 	return a.render(w, r, http.StatusOK, "accounts", &view{Title: a.Plural, Nav: a.Nav(),
 		Form: url.Values{"q": {f.Search}, "status": {f.Status}}, Data: data})
 }

@@ -118,3 +118,31 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// TestAccountListBalances: the list shows each account's balance, credit
+// limit and what it may still spend, and flags an account over its limit.
+func TestAccountListBalances(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, db *store.DB) {
+		e := newEnv(t, db)
+		c := e.user("ops@example.com", portico.RoleSupport)
+		err := db.Write(ctx, func(q *store.Q) error {
+			for _, a := range []struct {
+				name          string
+				limit, ledger portico.Money
+			}{{"Alpha", 10_000_000, -25_000_000}, {"Beta", 5_000_000, 3_000_000}} {
+				acc := &portico.Account{Kind: portico.KindCustomer, Name: a.name, Status: portico.StatusActive, Currency: "USD", CreditLimit: a.limit}
+				if err := q.CreateAccount(ctx, acc); err != nil {
+					return err
+				}
+				if err := q.AddLedgerEntries(ctx, &portico.LedgerEntry{AccountID: acc.ID, Kind: portico.LedgerAdjustment, Amount: a.ledger, Description: "test"}); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.get("/customers").want(http.StatusOK).wantText("Alpha Active USD -25.00 10.00 Over limit -15.00", "Beta Active USD 3.00 5.00 8.00")
+	})
+}
