@@ -151,13 +151,8 @@ func (imp *CDRImport) Rate(ctx context.Context, cdrs []portico.CDR) error {
 	for i := range cdrs {
 		c := &cdrs[i]
 		if c.NeedsRating() {
-			if card, err := imp.card(ctx, c.CustomerID); err != nil {
+			if _, err := imp.rateCustomer(ctx, c); err != nil {
 				return err
-			} else if r, ok := rateWith(card, c); ok {
-				c.Rate, c.Charge, c.BilledDuration = &r.Rate, &r.Charge, r.Billed
-				if c.DestinationName == "" {
-					c.DestinationName = r.Name
-				}
 			}
 		}
 		if c.NeedsCarrierRating() {
@@ -173,6 +168,24 @@ func (imp *CDRImport) Rate(ctx context.Context, cdrs []portico.CDR) error {
 		c.Unrated = c.Charge == nil
 	}
 	return nil
+}
+
+// rateCustomer prices c from its customer's card in force at its start:
+// Rate, Charge, BilledDuration and an empty DestinationName. It reports
+// whether a rate matched; c is unchanged when none did.
+func (imp *CDRImport) rateCustomer(ctx context.Context, c *portico.CDR) (bool, error) {
+	card, err := imp.card(ctx, c.CustomerID)
+	if err != nil {
+		return false, err
+	}
+	r, ok := rateWith(card, c)
+	if ok {
+		c.Rate, c.Charge, c.BilledDuration = &r.Rate, &r.Charge, r.Billed
+		if c.DestinationName == "" {
+			c.DestinationName = r.Name
+		}
+	}
+	return ok, nil
 }
 
 func rateWith(card *billing.Card, c *portico.CDR) (billing.Rated, bool) {

@@ -75,20 +75,15 @@ func (s *Service) RateUnratedCDRs(ctx context.Context, a Actor) (portico.RerateR
 func (imp *CDRImport) rateCustomerSide(ctx context.Context, batch []*portico.CDR) ([]store.LateCharge, error) {
 	var rated []store.LateCharge
 	for _, c := range batch {
-		card, err := imp.card(ctx, c.CustomerID)
+		priced := *c
+		ok, err := imp.rateCustomer(ctx, &priced)
 		if err != nil {
 			return nil, err
 		}
-		r, ok := rateWith(card, c)
-		if !ok {
-			continue
+		if ok {
+			priced.Unrated = false
+			rated = append(rated, store.LateCharge{CDR: priced, StoredBilled: c.BilledDuration})
 		}
-		cc := *c
-		cc.Rate, cc.Charge, cc.BilledDuration, cc.Unrated = &r.Rate, &r.Charge, r.Billed, false
-		if cc.DestinationName == "" {
-			cc.DestinationName = r.Name
-		}
-		rated = append(rated, store.LateCharge{CDR: cc, StoredBilled: c.BilledDuration})
 	}
 	return rated, nil
 }
